@@ -1,0 +1,32 @@
+"""Manager group (seed 001): health now; persistent configs and job endpoints come later."""
+
+from __future__ import annotations
+
+import time
+
+from sandbox_common import providers
+from sandbox_common.clock import isoformat
+from sandbox_common.config import get_settings
+from sandbox_common.http.app import create_app, make_handler
+from sandbox_common.http.envelope import MessageEnvelope
+from sandbox_common.manager.health import Health
+
+_STARTED = time.monotonic()
+
+app = create_app("manager", title="Sandbox Manager")
+
+
+@app.get("/health", response_model=MessageEnvelope[Health])
+def health() -> MessageEnvelope[Health]:
+    """Seed 001's health envelope: timestamp, uptime (seconds, this instance), version."""
+    return MessageEnvelope(
+        message="Sandbox Manager is running",
+        data=Health(
+            timestamp=isoformat(providers.clock().now()),
+            uptime=round(time.monotonic() - _STARTED, 3),
+            version=get_settings().app_version,
+        ),
+    )
+
+
+handler = make_handler(app, "manager")

@@ -1,0 +1,48 @@
+"""Typed configuration read from the environment once per process."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the layer reads from the environment (template.yaml Globals)."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    keys_table: str = "sandbox-keys"
+    sandboxes_table: str = "sandbox-sandboxes"
+    usage_table: str = "sandbox-usage"
+    # JSON object tier -> API Gateway usage plan id, e.g. {"free": "abc123", "pro": "def456"}.
+    usage_plan_ids: dict[str, str] = Field(default_factory=dict)
+    admin_key_parameter: str = "/sandbox-platform/bootstrap-admin-key"
+    app_version: str = "1.0.0"
+    key_lifetime_days: int = Field(default=90, ge=1, le=3650)
+    default_tier: str = "free"
+    # Cap on request bodies the functions accept; API Gateway's own cap is 10 MB.
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # How long a usage plan's limits and the bootstrap admin key are cached in memory.
+    cache_seconds: int = Field(default=300, ge=0)
+    usage_retention_days: int = Field(default=400, ge=1)
+
+    @field_validator("usage_plan_ids", mode="before")
+    @classmethod
+    def _parse_plan_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
+
+    @property
+    def tiers(self) -> tuple[str, ...]:
+        """The tiers a key may be placed in, one per usage plan."""
+        return tuple(self.usage_plan_ids)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests call ``get_settings.cache_clear()`` after changing env."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""HTTP glue shared by every FastAPI function: envelope, auth dependency, app factory."""

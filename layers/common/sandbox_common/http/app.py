@@ -1,0 +1,132 @@
+"""The FastAPI app factory and Mangum handler every HTTP function uses.
+
+One place maps domain exceptions, validation failures, unknown routes and crashes onto the
+error envelope, counts each request for usage analytics, and sets the rate-limit headers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sandbox_common.config import get_settings
+from sandbox_common.errors import PayloadTooLarge, SandboxError
+from sandbox_common.http.auth import optional_auth_context, request_id_of
+from sandbox_common.http.envelope import error_body
+from sandbox_common.observability import emit_request_metrics, get_logger
+
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+_STATUS_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+
+
+def create_app(service: str, *, title: str, description: str = "") -> FastAPI:
+    """A FastAPI app with the project's envelope, request accounting and no own docs routes.
+
+    The docs group serves one merged OpenAPI document, so per-function docs are off.
+    """
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=get_settings().app_version,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    logger = get_logger(service)
+
+    def envelope(request: Request, status: int, message: str, code: str, **extra: Any) -> Response:
+        body = error_body(message=message, code=code, request_id=request_id_of(request), **extra)
+        return JSONResponse(body, status_code=status)
+
+    @app.exception_handler(SandboxError)
+    async def _domain_error(request: Request, exc: SandboxError) -> Response:
+        return envelope(request, exc.status_code, exc.message, exc.code, details=exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        details = [
+            {"loc": list(error.get("loc", ())), "msg": error.get("msg"), "type": error.get("type")}
+            for error in exc.errors()
+        ]
+        return envelope(
+            request, 400, "Request validation failed", "validation_error", details=details
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = _STATUS_CODES.get(exc.status_code, "client_error")
+        message = "Route not found" if exc.status_code == 404 else str(exc.detail)
+        return envelope(request, exc.status_code, message, code)
+
+    @app.middleware("http")
+    async def _account(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        try:
+            _reject_oversized(request)
+            response = await call_next(request)
+        except SandboxError as exc:
+            response = envelope(request, exc.status_code, exc.message, exc.code)
+        except Exception:
+            logger.exception("unhandled error", extra={"path": request.url.path})
+            response = envelope(request, 500, "Internal server error", "internal_error")
+        latency_ms = (time.perf_counter() - started) * 1000
+        _account_request(request, response, latency_ms, service)
+        return response
+
+    return app
+
+
+def make_handler(app: FastAPI, service: str) -> LambdaHandler:
+    """The Lambda entry point: Mangum around the app, logs correlated by API Gateway request id."""
+    from aws_lambda_powertools.logging import correlation_paths
+    from mangum import Mangum
+
+    asgi_handler = Mangum(app, lifespan="off")
+    logger = get_logger(service)
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        response: dict[str, Any] = asgi_handler(event, context)
+        return response
+
+    return handler
+
+
+def _reject_oversized(request: Request) -> None:
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > get_settings().max_body_bytes:
+        raise PayloadTooLarge(f"Request body exceeds {get_settings().max_body_bytes} bytes")
+
+
+def _account_request(request: Request, response: Response, latency_ms: float, service: str) -> None:
+    """Count the request against the caller's key and set the quota headers.
+
+    Accounting must never turn a good response into an error, so failures are logged only.
+    """
+    from sandbox_common.usage import accounting
+
+    emit_request_metrics(service, status=response.status_code, latency_ms=latency_ms)
+    try:
+        caller = optional_auth_context(request)
+    except SandboxError:
+        caller = None
+    if caller is None:
+        return
+    route = request.scope.get("route")
+    endpoint = f"{request.method} {getattr(route, 'path', request.url.path)}"
+    try:
+        headers = accounting.account_request(caller, endpoint, response.status_code, latency_ms)
+    except Exception:
+        get_logger(service).exception("usage accounting failed", extra={"endpoint": endpoint})
+        return
+    for name, value in headers.items():
+        response.headers.setdefault(name, value)

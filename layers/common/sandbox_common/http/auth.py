@@ -1,0 +1,48 @@
+"""FastAPI dependencies for the request's identity and id (from the API Gateway event)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from sandbox_common.auth import AuthContext
+
+
+def api_gateway_event(request: Request) -> dict[str, Any]:
+    """The API Gateway proxy event Mangum put in the ASGI scope (empty outside Lambda)."""
+    event = request.scope.get("aws.event")
+    return event if isinstance(event, dict) else {}
+
+
+def request_id_of(request: Request) -> str:
+    """API Gateway's request id, which is also the logs' correlation id."""
+    context = api_gateway_event(request).get("requestContext") or {}
+    cached = request.scope.get("sandbox.request_id")
+    if cached:
+        return str(cached)
+    request_id = str(context.get("requestId") or uuid.uuid4())
+    request.scope["sandbox.request_id"] = request_id
+    return request_id
+
+
+def optional_auth_context(request: Request) -> AuthContext | None:
+    """The caller's identity, or None on a public route."""
+    context = (api_gateway_event(request).get("requestContext") or {}).get("authorizer")
+    if not context or not context.get("key_id"):
+        return None
+    return AuthContext.from_authorizer_context(context)
+
+
+async def auth_context(request: Request) -> AuthContext:
+    """The caller's identity from the authorizer context; 401 if the route had none.
+
+    ``async`` only so FastAPI runs it inline instead of in a worker thread: it does no I/O.
+    """
+    return AuthContext.from_authorizer_context(
+        (api_gateway_event(request).get("requestContext") or {}).get("authorizer")
+    )
+
+
+Caller = Annotated[AuthContext, Depends(auth_context)]

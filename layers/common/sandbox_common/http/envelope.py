@@ -1,0 +1,42 @@
+"""The one error envelope (SPEC section 2) and the success envelope of seed 001."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ErrorEnvelope(BaseModel):
+    """``{"success": false, "error", "code", "requestId", "details"?}``."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    success: bool = False
+    error: str
+    code: str
+    request_id: str = Field(serialization_alias="requestId")
+    details: list[dict[str, Any]] | None = None
+
+
+class DataEnvelope[T](BaseModel):
+    """Seed 001's ``{"success": true, "data": ...}``."""
+
+    success: bool = True
+    data: T
+
+
+class MessageEnvelope[T](BaseModel):
+    """Seed 001's ``{"success": true, "message": ..., "data"?: ...}``."""
+
+    success: bool = True
+    message: str
+    data: T | None = None
+
+
+def error_body(
+    *, message: str, code: str, request_id: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The envelope as a JSON-ready dict (``details`` only when there are some)."""
+    envelope = ErrorEnvelope(error=message, code=code, request_id=request_id, details=details)
+    return envelope.model_dump(by_alias=True, exclude_none=True)

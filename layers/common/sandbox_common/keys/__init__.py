@@ -1,0 +1,1 @@
+"""Sandbox API keys: issue, authenticate, rotate, revoke, change tier."""

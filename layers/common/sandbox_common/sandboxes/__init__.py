@@ -1,0 +1,1 @@
+"""Sandboxes: the tenants every key and every record belongs to."""

@@ -1,0 +1,70 @@
+"""``GET /api/v1/sandbox/status``: the caller's sandbox as it stands."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from sandbox_common import providers
+from sandbox_common.auth import AuthContext, Permission
+from sandbox_common.sandboxes.models import LifecycleState, Sandbox
+
+
+class ComponentHealth(BaseModel):
+    """One component's state, as observed while answering this request."""
+
+    name: str
+    status: str
+
+
+class CallerView(BaseModel):
+    """The key the status was asked with."""
+
+    key_id: str
+    role: str
+    tier: str
+    permissions: list[str]
+
+
+class SandboxStatus(BaseModel):
+    """The sandbox: identity, lifecycle, counts, component health and clock."""
+
+    sandbox_id: str
+    environment: str = "sandbox"
+    lifecycle_state: LifecycleState
+    created_at: datetime
+    owner_email: str | None
+    counts: dict[str, int]
+    components: list[ComponentHealth]
+    clock: datetime
+    caller: CallerView
+
+
+def sandbox_status(caller: AuthContext) -> SandboxStatus:
+    """The caller's sandbox (created on first sight for the operators' bootstrap sandbox)."""
+    caller.require(Permission.READ)
+    now = providers.clock().now()
+    sandbox, _ = providers.sandboxes_repository().get_or_add(
+        Sandbox(sandbox_id=caller.sandbox_id, created_at=now)
+    )
+    key_counts = providers.keys_repository().count_in_sandbox(caller.sandbox_id)
+    return SandboxStatus(
+        sandbox_id=sandbox.sandbox_id,
+        lifecycle_state=sandbox.lifecycle_state,
+        created_at=sandbox.created_at,
+        owner_email=sandbox.owner_email,
+        counts={f"keys_{status}": count for status, count in key_counts.items()},
+        # Both tables were just read to build this answer, so "healthy" is an observation.
+        components=[
+            ComponentHealth(name="sandboxes_store", status="healthy"),
+            ComponentHealth(name="keys_store", status="healthy"),
+        ],
+        clock=now,
+        caller=CallerView(
+            key_id=caller.key_id,
+            role=caller.role.value,
+            tier=caller.tier,
+            permissions=sorted(p.value for p in caller.permissions),
+        ),
+    )

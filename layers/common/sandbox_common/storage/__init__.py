@@ -1,0 +1,1 @@
+"""DynamoDB repositories: one per aggregate, each speaking DynamoDB and nothing else."""

@@ -1,0 +1,1 @@
+"""Usage analytics from the project's own per-request counters."""
