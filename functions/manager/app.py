@@ -6,7 +6,6 @@ import time
 
 from sandbox_common import providers
 from sandbox_common.clock import isoformat
-from sandbox_common.config import get_settings
 from sandbox_common.http.app import create_app, make_handler
 from sandbox_common.http.envelope import MessageEnvelope
 from sandbox_common.manager.health import Health
@@ -24,7 +23,7 @@ def health() -> MessageEnvelope[Health]:
         data=Health(
             timestamp=isoformat(providers.clock().now()),
             uptime=round(time.monotonic() - _STARTED, 3),
-            version=get_settings().app_version,
+            version=providers.settings().app_version,
         ),
     )
 

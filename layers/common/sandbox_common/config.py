@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from typing import Annotated
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -18,7 +19,7 @@ class Settings(BaseSettings):
     sandboxes_table: str = "sandbox-sandboxes"
     usage_table: str = "sandbox-usage"
     # JSON object tier -> API Gateway usage plan id, e.g. {"free": "abc123", "pro": "def456"}.
-    usage_plan_ids: dict[str, str] = Field(default_factory=dict)
+    usage_plan_ids: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     admin_key_parameter: str = "/sandbox-platform/bootstrap-admin-key"
     app_version: str = "1.0.0"
     key_lifetime_days: int = Field(default=90, ge=1, le=3650)

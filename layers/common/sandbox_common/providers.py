@@ -7,38 +7,68 @@ pointing the environment at moto.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sandbox_common.aws.api_gateway import ApiGatewayKeys, PlanCatalog
 from sandbox_common.clock import Clock, SystemClock
-from sandbox_common.config import get_settings
-from sandbox_common.storage.dynamo import dynamodb_resource, table
-from sandbox_common.storage.keys_repository import KeysRepository
-from sandbox_common.storage.sandboxes_repository import SandboxesRepository
-from sandbox_common.storage.usage_repository import UsageRepository
+
+# Imported on first use, not at cold start: a handler module pays only for what it calls.
+if TYPE_CHECKING:
+    from sandbox_common.aws.api_gateway import ApiGatewayKeys, PlanCatalog
+    from sandbox_common.config import Settings
+    from sandbox_common.storage.keys_repository import KeysRepository
+    from sandbox_common.storage.sandboxes_repository import SandboxesRepository
+    from sandbox_common.storage.usage_repository import UsageRepository
 
 
-@lru_cache(maxsize=1)
+def settings() -> Settings:
+    """The process's settings (pydantic-settings is imported here, on first use)."""
+    from sandbox_common.config import get_settings
+
+    return get_settings()
+
+
+_SYSTEM_CLOCK = SystemClock()
+_clock_override: Clock | None = None
+
+
 def clock() -> Clock:
-    """The clock the layer reads (the per-sandbox clock will plug in here)."""
-    return SystemClock()
+    """The clock the layer reads: wall time unless overridden (the sandbox clock plugs in here)."""
+    return _clock_override or _SYSTEM_CLOCK
+
+
+def override_clock(replacement: Clock | None) -> None:
+    """Make every time-dependent rule read ``replacement`` (None restores wall time)."""
+    global _clock_override
+    _clock_override = replacement
 
 
 @lru_cache(maxsize=1)
 def keys_repository() -> KeysRepository:
     """Sandbox keys, by hash."""
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.dynamo import table
+    from sandbox_common.storage.keys_repository import KeysRepository
+
     return KeysRepository(table(get_settings().keys_table))
 
 
 @lru_cache(maxsize=1)
 def sandboxes_repository() -> SandboxesRepository:
     """Sandboxes (tenants)."""
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.dynamo import table
+    from sandbox_common.storage.sandboxes_repository import SandboxesRepository
+
     return SandboxesRepository(table(get_settings().sandboxes_table))
 
 
 @lru_cache(maxsize=1)
 def usage_repository() -> UsageRepository:
     """Per-key daily request counters."""
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.dynamo import table
+    from sandbox_common.storage.usage_repository import UsageRepository
+
     settings = get_settings()
     return UsageRepository(
         table(settings.usage_table), retention_days=settings.usage_retention_days
@@ -58,12 +88,17 @@ def _apigateway_client() -> Any:
 @lru_cache(maxsize=1)
 def api_gateway_keys() -> ApiGatewayKeys:
     """API Gateway keys and usage-plan membership."""
+    from sandbox_common.aws.api_gateway import ApiGatewayKeys
+
     return ApiGatewayKeys(_apigateway_client())
 
 
 @lru_cache(maxsize=1)
 def plan_catalog() -> PlanCatalog:
     """Tiers, their usage plan ids and limits."""
+    from sandbox_common.aws.api_gateway import PlanCatalog
+    from sandbox_common.config import get_settings
+
     settings = get_settings()
     return PlanCatalog(
         api_gateway_keys(), settings.usage_plan_ids, ttl_seconds=settings.cache_seconds
@@ -72,8 +107,14 @@ def plan_catalog() -> PlanCatalog:
 
 def reset() -> None:
     """Forget every cached client, repository and setting (tests change env between cases)."""
+    from aws_lambda_powertools.utilities.parameters import clear_caches
+
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.dynamo import dynamodb_resource, table
+
+    clear_caches()  # type: ignore[no-untyped-call]
+    override_clock(None)
     for cached in (
-        clock,
         keys_repository,
         sandboxes_repository,
         usage_repository,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from sandbox_common.config import get_settings
+from sandbox_common import providers
 
 _log = logging.getLogger(__name__)
 
@@ -17,7 +17,7 @@ def bootstrap_admin_key() -> str | None:
     """
     from aws_lambda_powertools.utilities import parameters
 
-    settings = get_settings()
+    settings = providers.settings()
     try:
         value = parameters.get_parameter(
             settings.admin_key_parameter, max_age=settings.cache_seconds, decrypt=True

@@ -15,7 +15,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sandbox_common.config import get_settings
 from sandbox_common.errors import PayloadTooLarge, SandboxError
 from sandbox_common.http.auth import optional_auth_context, request_id_of
 from sandbox_common.http.envelope import error_body
@@ -30,11 +29,11 @@ def create_app(service: str, *, title: str, description: str = "") -> FastAPI:
     """A FastAPI app with the project's envelope, request accounting and no own docs routes.
 
     The docs group serves one merged OpenAPI document, so per-function docs are off.
+    Settings are read on the first request, not here: pydantic-settings costs cold start.
     """
     app = FastAPI(
         title=title,
         description=description,
-        version=get_settings().app_version,
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
@@ -102,9 +101,12 @@ def make_handler(app: FastAPI, service: str) -> LambdaHandler:
 
 
 def _reject_oversized(request: Request) -> None:
+    from sandbox_common.config import get_settings
+
+    limit = get_settings().max_body_bytes
     length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > get_settings().max_body_bytes:
-        raise PayloadTooLarge(f"Request body exceeds {get_settings().max_body_bytes} bytes")
+    if length and length.isdigit() and int(length) > limit:
+        raise PayloadTooLarge(f"Request body exceeds {limit} bytes")
 
 
 def _account_request(request: Request, response: Response, latency_ms: float, service: str) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sandbox_common.auth import AuthContext, Permission, Role
 from sandbox_common.keys.secrets import digest, looks_like_key
 from sandbox_common.sandboxes.models import OPERATOR_SANDBOX_ID
-from sandbox_common.storage.keys_repository import KeysRepository
+
+if TYPE_CHECKING:
+    from sandbox_common.storage.keys_repository import KeysRepository
 
 BOOTSTRAP_ADMIN = AuthContext(
     key_id="bootstrap-admin",

@@ -13,7 +13,6 @@ from datetime import timedelta
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.compensation import Compensation
-from sandbox_common.config import get_settings
 from sandbox_common.errors import Conflict, NotFound
 from sandbox_common.keys import secrets
 from sandbox_common.keys.models import (
@@ -56,7 +55,7 @@ class _Issued:
 def create_key(caller: AuthContext, request: KeyCreate) -> KeyCreated:
     """Issue a key (admin only): its sandbox if new, the gateway key in its plan, the record."""
     caller.require_admin()
-    settings = get_settings()
+    settings = providers.settings()
     tier = request.tier or settings.default_tier
     plan_id = providers.plan_catalog().plan_id(tier)
     now = providers.clock().now()
@@ -137,7 +136,7 @@ def rotate_key(caller: AuthContext, key_id: str) -> KeyCreated:
     old = _visible_key(caller, key_id)
     if old.status is not KeyStatus.ACTIVE:
         raise Conflict(f"Key {key_id} is revoked; create a new key instead")
-    settings = get_settings()
+    settings = providers.settings()
     plan_id = providers.plan_catalog().plan_id(old.tier)
     now = providers.clock().now()
     with Compensation() as undo:

@@ -1,0 +1,46 @@
+"""GET /api/v1/sandbox/status against moto."""
+
+from __future__ import annotations
+
+
+def test_status_describes_the_callers_sandbox(invoke, make_key, as_developer, admin):
+    created = make_key(sandbox_id="sb-status")
+    make_key(sandbox_id="sb-status")
+    status, body, headers = invoke(
+        "environment", "environment/status.json", caller=as_developer(created)
+    )
+    assert status == 200
+    assert body["sandbox_id"] == "sb-status"
+    assert body["lifecycle_state"] == "active"
+    assert body["counts"] == {"keys_active": 2, "keys_revoked": 0}
+    assert body["caller"]["key_id"] == created["key_id"]
+    assert body["created_at"] <= created["created_at"]
+    assert int(headers["x-ratelimit-limit"]) == 1000
+    assert int(headers["x-ratelimit-remaining"]) == 999
+
+
+def test_status_never_shows_another_sandbox(invoke, make_key, as_developer):
+    mine = make_key(sandbox_id="sb-one")
+    make_key(sandbox_id="sb-two")
+    _, body, _ = invoke("environment", "environment/status.json", caller=as_developer(mine))
+    assert body["sandbox_id"] == "sb-one" and body["counts"]["keys_active"] == 1
+
+
+def test_bootstrap_admin_gets_the_operator_sandbox(invoke, admin):
+    status, body, _ = invoke("environment", "environment/status.json", caller=admin)
+    assert status == 200 and body["sandbox_id"] == "operator"
+
+
+def test_request_without_authorizer_context_is_401(
+    stack, lambda_function, sample_event, lambda_context
+):
+    event = sample_event("environment/status.json")
+    event["requestContext"]["authorizer"] = None
+    response = lambda_function("environment").handler(event, lambda_context)
+    assert response["statusCode"] == 401
+
+
+def test_key_without_read_permission_is_403(invoke, make_key, as_developer):
+    created = make_key(permissions=["write"])
+    status, body, _ = invoke("environment", "environment/status.json", caller=as_developer(created))
+    assert status == 403 and body["code"] == "forbidden"
