@@ -8,7 +8,7 @@ from fastapi import Query, Response
 
 from sandbox_common.auth import Permission
 from sandbox_common.http.app import create_app, make_handler
-from sandbox_common.http.auth import Caller
+from sandbox_common.http.auth import Admin, Caller
 from sandbox_common.keys import service
 from sandbox_common.keys.models import KeyCreate, KeyCreated, KeyPublic, KeyUpdate
 from sandbox_common.usage.models import UsageReport
@@ -20,7 +20,7 @@ KEYS = "/api/v1/sandbox/keys"
 
 
 @app.post(KEYS, status_code=201, response_model=KeyCreated)
-def create_key(body: KeyCreate, caller: Caller) -> KeyCreated:
+def create_key(body: KeyCreate, caller: Admin) -> KeyCreated:
     """Issue a sandbox key (admin). The clear key and secret are shown only here."""
     return service.create_key(caller, body)
 
@@ -46,19 +46,19 @@ def get_key(key_id: str, caller: Caller) -> KeyPublic:
 
 
 @app.patch(KEYS + "/{key_id}", response_model=KeyPublic)
-def update_key(key_id: str, body: KeyUpdate, caller: Caller) -> KeyPublic:
+def update_key(key_id: str, body: KeyUpdate, caller: Admin) -> KeyPublic:
     """Move a key to another tier (usage plan) (admin)."""
     return service.change_tier(caller, key_id, body.tier)
 
 
 @app.delete(KEYS + "/{key_id}", response_model=KeyPublic)
-def revoke_key(key_id: str, caller: Caller) -> KeyPublic:
+def revoke_key(key_id: str, caller: Admin) -> KeyPublic:
     """Revoke a key at once (admin); revoking again is harmless."""
     return service.revoke_key(caller, key_id)
 
 
 @app.post(KEYS + "/{key_id}/rotate", status_code=201, response_model=KeyCreated)
-def rotate_key(key_id: str, caller: Caller) -> KeyCreated:
+def rotate_key(key_id: str, caller: Admin) -> KeyCreated:
     """Replace a key with a new one; the old key stops working at once (admin)."""
     return service.rotate_key(caller, key_id)
 

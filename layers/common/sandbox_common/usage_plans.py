@@ -64,12 +64,15 @@ class PlanLimits:
         burst = throttle.get("burstLimit")
         limit = quota.get("limit")
         period = quota.get("period")
-        has_quota = limit is not None and period is not None
+        quota_limit: int | None = None
+        quota_period: QuotaPeriod | None = None
+        if limit is not None and period is not None:
+            quota_limit, quota_period = int(limit), QuotaPeriod(str(period).upper())
         return cls(
             rate_limit=float(rate) if rate is not None else ACCOUNT_RATE_LIMIT,
             burst_limit=int(burst) if burst is not None else ACCOUNT_BURST_LIMIT,
-            quota_limit=int(limit) if has_quota else None,
-            quota_period=QuotaPeriod(str(period).upper()) if has_quota else None,
+            quota_limit=quota_limit,
+            quota_period=quota_period,
         )
 
     @property

@@ -201,3 +201,10 @@ def test_failure_half_way_leaves_no_key_behind(stack, invoke, admin):
     assert {k["id"] for k in apigw.get_api_keys()["items"]} == before
     sandboxes = boto3.resource("dynamodb").Table(stack.physical("SandboxesTable").ref)
     assert sandboxes.scan()["Items"] == []
+
+
+def test_developer_gets_403_not_400_for_a_body_it_may_not_send(invoke, make_key, as_developer):
+    status, body, _ = invoke(
+        "keys", "keys/create_key.json", caller=as_developer(make_key()), body={"junk": True}
+    )
+    assert status == 403 and body["code"] == "forbidden"

@@ -46,3 +46,17 @@ async def auth_context(request: Request) -> AuthContext:
 
 
 Caller = Annotated[AuthContext, Depends(auth_context)]
+
+
+async def admin_context(request: Request) -> AuthContext:
+    """The caller, who must be an admin: refused before the body is even validated.
+
+    The use cases check the role too; this dependency only makes a developer key get its
+    403 rather than a 400 about a body it was never allowed to send.
+    """
+    caller = await auth_context(request)
+    caller.require_admin()
+    return caller
+
+
+Admin = Annotated[AuthContext, Depends(admin_context)]

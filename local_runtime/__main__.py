@@ -1,0 +1,103 @@
+"""`python -m local_runtime` (`make run`): serve the API until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from types import FrameType
+
+from local_runtime.aws import stop_shared_moto
+from local_runtime.runtime import LocalRuntime, RuntimeConfigError
+from local_runtime.template import TemplateError
+
+logger = logging.getLogger("local_runtime")
+
+
+def _parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m local_runtime",
+        description="Serve template.yaml's API locally: moto as AWS, handlers in-process.",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("PORT", "3000")),
+        help="default $PORT or 3000",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--template", default="template.yaml", help="relative to the cwd")
+    parser.add_argument("--project-root", default=".", help="where .sandbox/local.json goes")
+    parser.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="template parameter override (repeatable), e.g. EnablePublicIpRateLimit=false",
+    )
+    parser.add_argument(
+        "--aws-transport",
+        choices=("in-process", "http"),
+        default=os.environ.get("LOCAL_RUNTIME_AWS_TRANSPORT", "in-process"),
+        help="how handlers reach moto: in-process dispatch (fast) or HTTP via AWS_ENDPOINT_URL",
+    )
+    parser.add_argument("--log-level", default=os.environ.get("LOCAL_RUNTIME_LOG_LEVEL", "INFO"))
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run until interrupted; 0 on a clean stop, 2 on a configuration error."""
+    args = _parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+    )
+    parameters = dict(item.split("=", 1) for item in args.parameter if "=" in item)
+    runtime = LocalRuntime(
+        Path(args.template).resolve(),  # relative to the working directory, as `make run` runs
+        port=args.port,
+        host=args.host,
+        project_root=Path(args.project_root),
+        parameters=parameters,
+        aws_transport=args.aws_transport,
+    )
+    stopping = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        logger.info("%s received, stopping", signal.Signals(signum).name)
+        stopping.set()
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        runtime.start()
+    except (TemplateError, RuntimeConfigError) as exc:
+        logger.error("cannot start: %s", exc)
+        stop_shared_moto()
+        return 2
+    except OSError as exc:
+        logger.error("cannot listen on %s:%s: %s", args.host, args.port, exc)
+        stop_shared_moto()
+        return 2
+    try:
+        path = runtime.write_local_json()
+        sys.stdout.write(json.dumps(runtime.local_info(), indent=2) + "\n")
+        sys.stdout.flush()
+        logger.info("wrote %s; Ctrl-C to stop", path)
+        while not stopping.wait(0.5):
+            pass
+    finally:
+        runtime.stop()
+        stop_shared_moto()
+    logger.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
