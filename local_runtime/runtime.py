@@ -79,10 +79,8 @@ class LocalRuntime:
         aws_transport: str = "in-process",
     ) -> None:
         root = Path(project_root).resolve() if project_root else None
-        path = Path(template_path)
-        if not path.is_absolute():
-            path = (root or Path.cwd()) / path
-        self.template_path = path.resolve()
+        # A relative template path means what it means on a command line: from the cwd.
+        self.template_path = Path(template_path).resolve()
         self.project_root = root or self.template_path.parent
         self.host = host
         self.requested_port = port
