@@ -59,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
     )
     parameters = dict(item.split("=", 1) for item in args.parameter if "=" in item)
+    # EMF lines are CloudWatch's input; locally nothing reads them and they drown the access
+    # log. Setting POWERTOOLS_METRICS_DISABLED=false brings them back.
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     runtime = LocalRuntime(
         Path(args.template).resolve(),  # relative to the working directory, as `make run` runs
         port=args.port,
@@ -89,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         path = runtime.write_local_json()
         sys.stdout.write(json.dumps(runtime.local_info(), indent=2) + "\n")
         sys.stdout.flush()
+        logger.info("embedded AWS (moto server): %s (aws --endpoint-url)", runtime.aws_endpoint)
         logger.info("wrote %s; Ctrl-C to stop", path)
         while not stopping.wait(0.5):
             pass
