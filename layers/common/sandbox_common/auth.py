@@ -78,13 +78,16 @@ class AuthContext:
         if not context or not context.get("key_id") or not context.get("sandbox_id"):
             raise Unauthorized("This route needs an API key")
         raw_permissions = str(context.get("permissions") or "")
-        return cls(
-            key_id=str(context["key_id"]),
-            sandbox_id=str(context["sandbox_id"]),
-            role=Role(str(context.get("role") or Role.DEVELOPER.value)),
-            permissions=frozenset(Permission(p) for p in raw_permissions.split(",") if p),
-            tier=str(context.get("tier") or ""),
-        )
+        try:
+            return cls(
+                key_id=str(context["key_id"]),
+                sandbox_id=str(context["sandbox_id"]),
+                role=Role(str(context.get("role") or Role.DEVELOPER.value)),
+                permissions=frozenset(Permission(p) for p in raw_permissions.split(",") if p),
+                tier=str(context.get("tier") or ""),
+            )
+        except ValueError as exc:  # an unknown role or permission: not our authorizer's
+            raise Unauthorized("The request's identity is not valid") from exc
 
 
 def presented_key(headers: Mapping[str, str] | None) -> str | None:

@@ -65,3 +65,15 @@ def test_admin_holds_every_permission_and_passes_admin_checks():
 def test_developer_fails_admin_check():
     with pytest.raises(Forbidden):
         make_context().require_admin()
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"key_id": "k", "sandbox_id": "s", "role": "root", "permissions": "read"},
+        {"key_id": "k", "sandbox_id": "s", "role": "developer", "permissions": "read,sudo"},
+    ],
+)
+def test_context_with_unknown_role_or_permission_is_unauthorized(context):
+    with pytest.raises(Unauthorized):
+        AuthContext.from_authorizer_context(context)
