@@ -24,7 +24,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     presented = presented_key(event.get("headers"))
     if presented is None:
         # The exact message API Gateway maps to its UNAUTHORIZED (401) response.
-        raise Exception("Unauthorized")  # noqa: TRY002
+        raise Exception("Unauthorized")
     identity = authenticate(
         presented,
         keys=providers.keys_repository(),

@@ -16,20 +16,24 @@ def api_gateway_event(request: Request) -> dict[str, Any]:
     return event if isinstance(event, dict) else {}
 
 
+def _request_context(request: Request) -> dict[str, Any]:
+    context = api_gateway_event(request).get("requestContext")
+    return context if isinstance(context, dict) else {}
+
+
 def request_id_of(request: Request) -> str:
     """API Gateway's request id, which is also the logs' correlation id."""
-    context = api_gateway_event(request).get("requestContext") or {}
     cached = request.scope.get("sandbox.request_id")
     if cached:
         return str(cached)
-    request_id = str(context.get("requestId") or uuid.uuid4())
+    request_id = str(_request_context(request).get("requestId") or uuid.uuid4())
     request.scope["sandbox.request_id"] = request_id
     return request_id
 
 
 def optional_auth_context(request: Request) -> AuthContext | None:
     """The caller's identity, or None on a public route."""
-    context = (api_gateway_event(request).get("requestContext") or {}).get("authorizer")
+    context = _request_context(request).get("authorizer")
     if not context or not context.get("key_id"):
         return None
     return AuthContext.from_authorizer_context(context)
@@ -40,9 +44,7 @@ async def auth_context(request: Request) -> AuthContext:
 
     ``async`` only so FastAPI runs it inline instead of in a worker thread: it does no I/O.
     """
-    return AuthContext.from_authorizer_context(
-        (api_gateway_event(request).get("requestContext") or {}).get("authorizer")
-    )
+    return AuthContext.from_authorizer_context(_request_context(request).get("authorizer"))
 
 
 Caller = Annotated[AuthContext, Depends(auth_context)]
