@@ -107,8 +107,16 @@ def invoke(stack: Stack) -> Invoke:
         body: Any = None,
         path_parameters: dict[str, str] | None = None,
         query: dict[str, str] | None = None,
+        headers: dict[str, str | None] | None = None,
     ) -> tuple[int, Any, dict[str, str]]:
         event = load_event(event_name)
+        for name, value in (headers or {}).items():
+            if value is None:  # remove a header the sample event carries
+                event["headers"].pop(name, None)
+                event["multiValueHeaders"].pop(name, None)
+            else:
+                event["headers"][name] = value
+                event["multiValueHeaders"][name] = [value]
         if caller is not None:
             event["requestContext"]["authorizer"] = {**caller, "principalId": caller["key_id"]}
         if body is not None:
@@ -185,3 +193,21 @@ def sample_event() -> Callable[[str], dict[str, Any]]:
 def lambda_context() -> LambdaContext:
     """A Lambda context object."""
     return LambdaContext()
+
+
+@pytest.fixture
+def initialized_sandbox(
+    invoke: Invoke, make_key: Callable[..., dict[str, Any]]
+) -> Callable[..., dict[str, str]]:
+    """A developer key's context whose sandbox was initialized through the handler."""
+
+    def create(sandbox_id: str, **body: Any) -> dict[str, str]:
+        caller = developer_context(make_key(sandbox_id=sandbox_id))
+        request = {"environment": "sandbox", "seed": 42, **body}
+        status, answer, _ = invoke(
+            "environment", "environment/initialize.json", caller=caller, body=request
+        )
+        assert status == 200, answer
+        return caller
+
+    return create

@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     keys_table: str = "sandbox-keys"
     sandboxes_table: str = "sandbox-sandboxes"
     usage_table: str = "sandbox-usage"
+    ledger_table: str = "sandbox-ledger"
     # JSON object tier -> API Gateway usage plan id, e.g. {"free": "abc123", "pro": "def456"}.
     usage_plan_ids: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     admin_key_parameter: str = "/sandbox-platform/bootstrap-admin-key"
@@ -29,6 +30,10 @@ class Settings(BaseSettings):
     # How long a usage plan's limits and the bootstrap admin key are cached in memory.
     cache_seconds: int = Field(default=300, ge=0)
     usage_retention_days: int = Field(default=400, ge=1)
+    # Ledger items expire (DynamoDB TTL) this long after they are written; a reset leaves the
+    # old generation's items to this clean-up instead of deleting them in the request.
+    data_retention_days: int = Field(default=30, ge=1)
+    idempotency_ttl_hours: int = Field(default=24, ge=1)
 
     @field_validator("usage_plan_ids", mode="before")
     @classmethod

@@ -15,8 +15,13 @@ from sandbox_common.clock import Clock, SystemClock
 if TYPE_CHECKING:
     from sandbox_common.aws.api_gateway import ApiGatewayKeys, PlanCatalog
     from sandbox_common.config import Settings
+    from sandbox_common.storage.accounts_repository import AccountsRepository
+    from sandbox_common.storage.flags_repository import FlagsRepository
     from sandbox_common.storage.keys_repository import KeysRepository
+    from sandbox_common.storage.ledger_data import LedgerData
     from sandbox_common.storage.sandboxes_repository import SandboxesRepository
+    from sandbox_common.storage.scenario_runs_repository import ScenarioRunsRepository
+    from sandbox_common.storage.transactions_repository import TransactionsRepository
     from sandbox_common.storage.usage_repository import UsageRepository
 
 
@@ -75,6 +80,53 @@ def usage_repository() -> UsageRepository:
     )
 
 
+def _ledger_table() -> Any:
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.dynamo import table
+
+    return table(get_settings().ledger_table)
+
+
+@lru_cache(maxsize=1)
+def accounts_repository() -> AccountsRepository:
+    """Ledger accounts."""
+    from sandbox_common.storage.accounts_repository import AccountsRepository
+
+    return AccountsRepository(_ledger_table())
+
+
+@lru_cache(maxsize=1)
+def transactions_repository() -> TransactionsRepository:
+    """Ledger transactions and transfers."""
+    from sandbox_common.storage.transactions_repository import TransactionsRepository
+
+    return TransactionsRepository(_ledger_table())
+
+
+@lru_cache(maxsize=1)
+def flags_repository() -> FlagsRepository:
+    """Compliance flags."""
+    from sandbox_common.storage.flags_repository import FlagsRepository
+
+    return FlagsRepository(_ledger_table())
+
+
+@lru_cache(maxsize=1)
+def scenario_runs_repository() -> ScenarioRunsRepository:
+    """Stored scenario runs."""
+    from sandbox_common.storage.scenario_runs_repository import ScenarioRunsRepository
+
+    return ScenarioRunsRepository(_ledger_table())
+
+
+@lru_cache(maxsize=1)
+def ledger_data() -> LedgerData:
+    """Whole ledger generations: bulk loads and counts."""
+    from sandbox_common.storage.ledger_data import LedgerData
+
+    return LedgerData(_ledger_table())
+
+
 @lru_cache(maxsize=1)
 def _apigateway_client() -> Any:
     import boto3
@@ -118,6 +170,11 @@ def reset() -> None:
         keys_repository,
         sandboxes_repository,
         usage_repository,
+        accounts_repository,
+        transactions_repository,
+        flags_repository,
+        scenario_runs_repository,
+        ledger_data,
         _apigateway_client,
         api_gateway_keys,
         plan_catalog,

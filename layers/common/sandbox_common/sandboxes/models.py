@@ -10,6 +10,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
 
+from sandbox_common.sandboxes.config import SandboxConfig
+
 # Seed 001: sandbox and customer ids are 1-100 letters, digits, '_' or '-'.
 SANDBOX_ID_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
 SandboxId = Annotated[str, StringConstraints(pattern=SANDBOX_ID_PATTERN)]
@@ -17,6 +19,7 @@ _SANDBOX_ID = re.compile(SANDBOX_ID_PATTERN)
 
 # The bootstrap admin key acts in this sandbox, so operators can try every endpoint too.
 OPERATOR_SANDBOX_ID = "operator"
+INITIAL_GENERATION = "g0"
 
 
 class LifecycleState(StrEnum):
@@ -34,11 +37,31 @@ class Sandbox(BaseModel):
     created_at: datetime
     lifecycle_state: LifecycleState = LifecycleState.ACTIVE
     owner_email: str | None = None
+    # The ledger data in use. Reset and initialize switch to a fresh generation, so wiping a
+    # sandbox is one conditional write whatever its size; old items expire by TTL.
+    data_generation: str = INITIAL_GENERATION
+    environment: str | None = None
+    data_seed: int | None = None
+    data_anchor: datetime | None = None
+    data_counts: dict[str, int] | None = None
+    initialized_at: datetime | None = None
+    reset_at: datetime | None = None
+    config: SandboxConfig | None = None
+
+    @property
+    def settings(self) -> SandboxConfig:
+        """The sandbox's configuration (the defaults until it is set)."""
+        return self.config or SandboxConfig()
 
 
 def new_sandbox_id() -> str:
     """A fresh random sandbox id (``sb_`` + 16 url-safe characters)."""
     return "sb_" + secrets.token_urlsafe(12)
+
+
+def new_generation() -> str:
+    """A fresh, unguessable data generation id (concurrent initializes never share one)."""
+    return "g" + secrets.token_hex(6)
 
 
 def is_valid_sandbox_id(value: str) -> bool:

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
-from sandbox_common.sandboxes.models import LifecycleState, Sandbox
+from sandbox_common.sandboxes.models import INITIAL_GENERATION, LifecycleState, Sandbox
 
 
 class ComponentHealth(BaseModel):
@@ -27,6 +27,16 @@ class CallerView(BaseModel):
     permissions: list[str]
 
 
+class DataStatus(BaseModel):
+    """The sandbox's mock data: how it was made and when it was last initialized or reset."""
+
+    environment: str | None
+    seed: int | None
+    anchor: datetime | None
+    initialized_at: datetime | None
+    reset_at: datetime | None
+
+
 class SandboxStatus(BaseModel):
     """The sandbox: identity, lifecycle, counts, component health and clock."""
 
@@ -36,6 +46,7 @@ class SandboxStatus(BaseModel):
     created_at: datetime
     owner_email: str | None
     counts: dict[str, int]
+    data: DataStatus
     components: list[ComponentHealth]
     clock: datetime
     caller: CallerView
@@ -49,16 +60,26 @@ def sandbox_status(caller: AuthContext) -> SandboxStatus:
         Sandbox(sandbox_id=caller.sandbox_id, created_at=now)
     )
     key_counts = providers.keys_repository().count_in_sandbox(caller.sandbox_id)
+    counts = {f"keys_{status}": count for status, count in key_counts.items()}
+    counts.update(_data_counts(sandbox))
     return SandboxStatus(
         sandbox_id=sandbox.sandbox_id,
         lifecycle_state=sandbox.lifecycle_state,
         created_at=sandbox.created_at,
         owner_email=sandbox.owner_email,
-        counts={f"keys_{status}": count for status, count in key_counts.items()},
-        # Both tables were just read to build this answer, so "healthy" is an observation.
+        counts=counts,
+        data=DataStatus(
+            environment=sandbox.environment,
+            seed=sandbox.data_seed,
+            anchor=sandbox.data_anchor,
+            initialized_at=sandbox.initialized_at,
+            reset_at=sandbox.reset_at,
+        ),
+        # The tables were just read to build this answer, so "healthy" is an observation.
         components=[
             ComponentHealth(name="sandboxes_store", status="healthy"),
             ComponentHealth(name="keys_store", status="healthy"),
+            ComponentHealth(name="ledger_store", status="healthy"),
         ],
         clock=now,
         caller=CallerView(
@@ -68,3 +89,23 @@ def sandbox_status(caller: AuthContext) -> SandboxStatus:
             permissions=sorted(p.value for p in caller.permissions),
         ),
     )
+
+
+def _data_counts(sandbox: Sandbox) -> dict[str, int]:
+    """Live record counts of the sandbox's current data generation.
+
+    Counted rather than kept as counters, so they can never drift from what the listings
+    return; a sandbox that was never initialized costs no query.
+    """
+    from sandbox_common.storage.ledger_items import Kind, LedgerScope
+
+    kinds = {
+        "accounts": Kind.ACCOUNT,
+        "transactions": Kind.TRANSACTION,
+        "compliance_flags": Kind.FLAG,
+    }
+    if sandbox.data_generation == INITIAL_GENERATION:
+        return dict.fromkeys(kinds, 0)
+    scope = LedgerScope(sandbox.sandbox_id, sandbox.data_generation)
+    ledger = providers.ledger_data()
+    return {name: ledger.count(scope, kind) for name, kind in kinds.items()}

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox_common.errors import Conflict
-from sandbox_common.sandboxes.models import Sandbox
+from sandbox_common.sandboxes.config import SandboxConfig
+from sandbox_common.sandboxes.models import INITIAL_GENERATION, Sandbox
 from sandbox_common.storage.dynamo import translated_errors
 
 
@@ -47,6 +48,40 @@ class SandboxesRepository:
                 raise
             return winner, False
         return sandbox, True
+
+    def switch_generation(self, sandbox: Sandbox, changes: dict[str, Any]) -> Sandbox:
+        """Apply ``changes`` (a new ``data_generation`` and its facts) if nobody else did first.
+
+        The write is conditional on the generation ``sandbox`` was read with, so of two
+        concurrent initializes or resets exactly one wins; the other gets Conflict.
+        """
+        updated = sandbox.model_copy(update=changes)
+        stored = updated.model_dump(mode="json", include=set(changes))
+        names = {f"#{name}": name for name in stored}
+        values = {f":{name}": value for name, value in stored.items()}
+        values[":expected"] = sandbox.data_generation
+        condition = "data_generation = :expected"
+        if sandbox.data_generation == INITIAL_GENERATION:
+            condition = "attribute_not_exists(data_generation) OR " + condition
+        with translated_errors("The sandbox's data changed concurrently; try again"):
+            self._table.update_item(
+                Key={"sandbox_id": sandbox.sandbox_id},
+                UpdateExpression="SET " + ", ".join(f"#{n} = :{n}" for n in stored),
+                ConditionExpression=f"attribute_exists(sandbox_id) AND ({condition})",
+                ExpressionAttributeNames={**names, "#data_generation": "data_generation"},
+                ExpressionAttributeValues=values,
+            )
+        return updated
+
+    def set_config(self, sandbox_id: str, config: SandboxConfig) -> None:
+        """Replace the sandbox's configuration."""
+        with translated_errors("The sandbox does not exist"):
+            self._table.update_item(
+                Key={"sandbox_id": sandbox_id},
+                UpdateExpression="SET config = :config",
+                ConditionExpression="attribute_exists(sandbox_id)",
+                ExpressionAttributeValues={":config": config.model_dump(mode="json")},
+            )
 
     def delete(self, sandbox_id: str) -> None:
         """Remove a sandbox record (used only to undo a half-made key creation)."""

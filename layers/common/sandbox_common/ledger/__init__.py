@@ -1,0 +1,1 @@
+"""The fintech ledger of a sandbox: accounts, transactions, transfers, compliance flags."""

@@ -1,0 +1,267 @@
+"""Ledger models: the domain records (stored and returned as is) and the request bodies.
+
+Field names follow seed 000's generator (accounts, transactions, compliance records); the
+extra fields a real ledger needs (balances, failure reasons, verification) are additions.
+Money is ``Decimal`` everywhere and leaves the API as a string, so nothing is ever a float.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    field_validator,
+)
+
+# Seed 000: the currencies of its generator. Amounts carry at most 7 decimals (a stroop).
+CURRENCIES: tuple[str, ...] = ("USDC", "USDT", "XLM", "HBAR", "NGN", "KES", "ZAR", "GHS")
+COUNTRIES: tuple[str, ...] = ("NG", "KE", "ZA", "GH", "UG", "TZ", "ET", "MA", "EG", "TN")
+DEFAULT_COUNTRIES: tuple[str, ...] = ("NG", "KE", "ZA", "GH", "UG")
+MAX_AMOUNT = Decimal("1000000000000")
+
+
+def _money(value: Decimal) -> str:
+    # Fixed-point text, never exponent notation ("1E+3"), so clients parse it as they read it.
+    return format(value, "f")
+
+
+Money = Annotated[Decimal, PlainSerializer(_money, return_type=str, when_used="json")]
+PositiveAmount = Annotated[
+    Decimal,
+    Field(gt=0, le=MAX_AMOUNT, max_digits=20, decimal_places=7, allow_inf_nan=False),
+    PlainSerializer(_money, return_type=str, when_used="json"),
+]
+CurrencyCode = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{3,5}$")]
+CountryCode = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")]
+# An account is referred to by its id (uuid) or its network address (``account_id``).
+AccountRef = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+
+
+class Environment(StrEnum):
+    """Seed 000's environments (the kind of data a sandbox holds)."""
+
+    SANDBOX = "sandbox"
+    TESTNET = "testnet"
+    MOCK = "mock"
+
+
+class Network(StrEnum):
+    """The ledger an account lives on."""
+
+    STELLAR = "stellar"
+    HEDERA = "hedera"
+
+
+class AccountType(StrEnum):
+    """Who holds the account."""
+
+    USER = "user"
+    BUSINESS = "business"
+    MERCHANT = "merchant"
+
+
+class VerificationStatus(StrEnum):
+    """KYC state of an account (``POST /accounts/{id}/verify``)."""
+
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+
+
+class TransactionType(StrEnum):
+    """Seed 000's transaction types; a transfer made through the API is a ``transfer``."""
+
+    TRANSFER = "transfer"
+    PAYMENT = "payment"
+    REMITTANCE = "remittance"
+
+
+class TransactionStatus(StrEnum):
+    """A transaction is pending until processed, then completed or failed."""
+
+    PENDING = "pending"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+class FlagType(StrEnum):
+    """Seed 000's compliance flag types."""
+
+    AML = "aml"
+    KYC = "kyc"
+    SANCTIONS = "sanctions"
+    RISK = "risk"
+
+
+class Severity(StrEnum):
+    """How bad a compliance flag is."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class FlagStatus(StrEnum):
+    """A flag's workflow: open -> in_review -> resolved (resolved is final)."""
+
+    OPEN = "open"
+    IN_REVIEW = "in_review"
+    RESOLVED = "resolved"
+
+
+class Resolution(StrEnum):
+    """How a resolved flag was decided; a rejected AML flag fails its transfer."""
+
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Account(BaseModel):
+    """A ledger account in one sandbox (seed 000's fields plus balances and verification)."""
+
+    id: str
+    account_id: str
+    network: Network
+    environment: Environment = Environment.SANDBOX
+    account_type: AccountType
+    country_code: str
+    region: str
+    holder_name: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    balances: dict[str, Money] = Field(default_factory=dict)
+    is_active: bool = True
+    verification_status: VerificationStatus = VerificationStatus.UNVERIFIED
+    verified_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime | None = None
+
+    def balance(self, currency: str) -> Decimal:
+        """The account's balance in ``currency`` (zero when it never held any)."""
+        return self.balances.get(currency, Decimal(0))
+
+
+class Transaction(BaseModel):
+    """A movement of money between two accounts of the sandbox (seed 000's fields and more)."""
+
+    id: str
+    from_account_id: str
+    to_account_id: str
+    amount: Money
+    currency: str
+    transaction_type: TransactionType
+    status: TransactionStatus
+    from_country_code: str
+    to_country_code: str
+    description: str
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    failure_reason: str | None = None
+    compliance_flag_id: str | None = None
+    created_at: datetime
+    updated_at: datetime | None = None
+    completed_at: datetime | None = None
+
+
+class ComplianceFlag(BaseModel):
+    """A compliance record (seed 000's fields plus the resolution)."""
+
+    id: str
+    flag_type: FlagType
+    severity: Severity
+    status: FlagStatus
+    title: str
+    description: str
+    account_id: str
+    transaction_id: str | None = None
+    evidence: dict[str, Any] = Field(default_factory=dict)
+    risk_score: int = Field(ge=1, le=10)
+    resolution: Resolution | None = None
+    resolution_notes: str | None = None
+    created_at: datetime
+    updated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
+
+
+# ------------------------------------------------------------------ requests
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AccountCreate(_Request):
+    """``POST /api/v1/sandbox/accounts``: a new account, optionally funded with test money."""
+
+    network: Network = Network.STELLAR
+    account_type: AccountType = AccountType.USER
+    country_code: CountryCode
+    region: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    holder_name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+        | None
+    ) = None
+    environment: Environment = Environment.SANDBOX
+    opening_balances: dict[CurrencyCode, PositiveAmount] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("country_code")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        if value not in COUNTRIES:
+            raise ValueError(f"country_code must be one of {', '.join(COUNTRIES)}")
+        return value
+
+    @field_validator("opening_balances")
+    @classmethod
+    def _known_currencies(cls, value: dict[str, Decimal]) -> dict[str, Decimal]:
+        unknown = sorted(set(value) - set(CURRENCIES))
+        if unknown:
+            raise ValueError(f"unknown currency {', '.join(unknown)}")
+        return value
+
+    @field_validator("metadata")
+    @classmethod
+    def _small_metadata(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if len(value) > 20:
+            raise ValueError("metadata holds at most 20 keys")
+        return value
+
+
+class TransferCreate(_Request):
+    """``POST /api/v1/sandbox/transfers``: move ``amount`` of ``currency`` between accounts."""
+
+    from_account_id: AccountRef
+    to_account_id: AccountRef
+    amount: PositiveAmount
+    currency: CurrencyCode
+    description: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        if value not in CURRENCIES:
+            raise ValueError(f"currency must be one of {', '.join(CURRENCIES)}")
+        return value
+
+    @field_validator("amount", mode="before")
+    @classmethod
+    def _no_floats_in_text(cls, value: object) -> object:
+        # Booleans are ints to Python; "true" is not an amount.
+        if isinstance(value, bool):
+            raise ValueError("amount must be a number")
+        return value
+
+
+class FlagResolve(_Request):
+    """``POST /api/v1/sandbox/compliance/flags/{id}/resolve``."""
+
+    resolution: Resolution
+    notes: Annotated[str, StringConstraints(max_length=500)] | None = None

@@ -1,0 +1,1 @@
+"""Seeded, reproducible mock data for a sandbox: accounts, transactions, compliance flags."""

@@ -1,0 +1,57 @@
+"""Scenario use cases: list, show, run (stored) and fetch a stored run."""
+
+from __future__ import annotations
+
+import secrets
+
+from sandbox_common import providers
+from sandbox_common.auth import AuthContext, Permission
+from sandbox_common.errors import NotFound
+from sandbox_common.ledger.scope import data_expiry, ledger_scope
+from sandbox_common.scenarios import catalog
+from sandbox_common.scenarios.actions import SandboxAccounts, scenario_actions
+from sandbox_common.scenarios.engine import run_steps
+from sandbox_common.scenarios.models import Scenario, ScenarioRun, ScenarioSummary
+
+
+def list_scenarios(caller: AuthContext) -> list[ScenarioSummary]:
+    """Every scenario of the catalog, summarised."""
+    caller.require(Permission.READ)
+    return [ScenarioSummary.from_scenario(s) for s in catalog.list_scenarios()]
+
+
+def get_scenario(caller: AuthContext, scenario_id: str) -> Scenario:
+    """One scenario with its steps; 404 if the catalog has none such."""
+    caller.require(Permission.READ)
+    return catalog.get_scenario(scenario_id)
+
+
+def run_scenario(caller: AuthContext, scenario_id: str) -> ScenarioRun:
+    """Run a scenario's steps against the caller's sandbox and store the run."""
+    caller.require(Permission.WRITE)
+    scenario = catalog.get_scenario(scenario_id)
+    _, scope = ledger_scope(caller)
+    context = SandboxAccounts(scope)
+    started = providers.clock().now()
+    steps, status = run_steps(scenario, scenario_actions(caller, context), context)
+    run = ScenarioRun(
+        run_id="run_" + secrets.token_hex(8),
+        scenario_id=scenario.id,
+        name=scenario.name,
+        description=scenario.description,
+        execution_time=started,
+        steps=steps,
+        status=status,
+    )
+    providers.scenario_runs_repository().add(scope, run, expires_at=data_expiry())
+    return run
+
+
+def get_run(caller: AuthContext, run_id: str) -> ScenarioRun:
+    """A stored run of the caller's sandbox; 404 otherwise."""
+    caller.require(Permission.READ)
+    _, scope = ledger_scope(caller)
+    run = providers.scenario_runs_repository().get(scope, run_id)
+    if run is None:
+        raise NotFound(f"Scenario run {run_id} not found")
+    return run

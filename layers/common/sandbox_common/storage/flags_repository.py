@@ -1,0 +1,72 @@
+"""Compliance flags of a sandbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox_common.ledger.models import ComplianceFlag, FlagStatus
+from sandbox_common.pagination import RawPage
+from sandbox_common.storage.dynamo import translated_errors
+from sandbox_common.storage.ledger_items import Kind, LedgerScope, from_item, to_item
+from sandbox_common.storage.ledger_query import query_all, query_page
+
+
+class FlagsRepository:
+    """Flags by id, newest first in listings; status changes are conditional writes."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def get(self, scope: LedgerScope, flag_id: str) -> ComplianceFlag | None:
+        """The flag, or None."""
+        with translated_errors():
+            item = self._table.get_item(
+                Key={"pk": scope.pk(Kind.FLAG), "sk": flag_id}, ConsistentRead=True
+            ).get("Item")
+        return from_item(ComplianceFlag, item) if item else None
+
+    def page(
+        self,
+        scope: LedgerScope,
+        *,
+        limit: int,
+        start: dict[str, str] | None,
+        condition: Any = None,
+    ) -> RawPage:
+        """A page of flags, newest first."""
+        raw = query_page(
+            self._table,
+            scope.pk(Kind.FLAG),
+            limit=limit,
+            start=start,
+            condition=condition,
+            newest_first=True,
+        )
+        return RawPage([from_item(ComplianceFlag, item) for item in raw.items], raw.last_key)
+
+    def all(self, scope: LedgerScope) -> list[ComplianceFlag]:
+        """Every flag of the scope (analytics)."""
+        return [
+            from_item(ComplianceFlag, item) for item in query_all(self._table, scope.pk(Kind.FLAG))
+        ]
+
+    def replace(
+        self, scope: LedgerScope, flag: ComplianceFlag, *, expected: FlagStatus
+    ) -> ComplianceFlag:
+        """Store ``flag``'s new state if the stored flag still has status ``expected``.
+
+        Conflict otherwise: of two concurrent resolutions exactly one succeeds.
+        """
+        item = to_item(flag)
+        sets = {name: value for name, value in item.items() if name != "id"}
+        with translated_errors(f"Flag {flag.id} is no longer {expected.value}"):
+            self._table.update_item(
+                Key={"pk": scope.pk(Kind.FLAG), "sk": flag.id},
+                UpdateExpression="SET " + ", ".join(f"#{name} = :{name}" for name in sets),
+                ConditionExpression="#status = :expected",
+                ExpressionAttributeNames={f"#{name}": name for name in sets}
+                | {"#status": "status"},
+                ExpressionAttributeValues={f":{name}": value for name, value in sets.items()}
+                | {":expected": expected.value},
+            )
+        return flag

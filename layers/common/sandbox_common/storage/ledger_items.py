@@ -1,0 +1,137 @@
+"""How ledger records are laid out in the ledger table.
+
+One table holds every sandbox's ledger. An item's partition key names the sandbox, its data
+generation and the kind of record (``sb_x#g0#account``); the sort key is the record id, and
+the ``by_time`` local index orders a partition by ``ts`` (creation order for accounts, the
+creation time for the rest). The sandbox id always comes from the caller's authorizer
+context, so a query can only ever reach the caller's own partition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+
+from sandbox_common.clock import isoformat
+
+TIME_INDEX = "by_time"
+# The attributes that locate an item; a cursor keeps only the sort attributes (never the
+# partition key), so an edited cursor cannot point into another partition.
+KEY_ATTRIBUTES = ("pk", "sk", "ts")
+
+
+class Kind(StrEnum):
+    """The kinds of record a sandbox's ledger holds."""
+
+    ACCOUNT = "account"
+    ACCOUNT_ADDRESS = "address"
+    TRANSACTION = "txn"
+    FLAG = "flag"
+    IDEMPOTENCY = "idem"
+    SCENARIO_RUN = "run"
+
+
+@dataclass(frozen=True)
+class LedgerScope:
+    """One sandbox's live data: its id and current generation."""
+
+    sandbox_id: str
+    generation: str
+
+    def pk(self, kind: Kind) -> str:
+        """The partition key of this scope's records of ``kind``."""
+        return f"{self.sandbox_id}#{self.generation}#{kind.value}"
+
+    def cursor_scope(self, kind: Kind) -> str:
+        """What a listing cursor is bound to (a cursor from another sandbox is refused)."""
+        return f"{self.sandbox_id}:{kind.value}"
+
+
+def ordinal_ts(ordinal: int) -> str:
+    """The ``ts`` of a generated account: its position, so listings keep generation order."""
+    return f"{ordinal:09d}"
+
+
+def time_ts(moment: datetime, record_id: str) -> str:
+    """The ``ts`` of a record ordered by time (fixed width, so strings sort as times)."""
+    return f"{isoformat(moment)}#{record_id}"
+
+
+def created_account_ts(moment: datetime, record_id: str) -> str:
+    """Accounts created through the API list after the generated ones ('~' sorts after digits)."""
+    return "~" + time_ts(moment, record_id)
+
+
+def expiry(days: int) -> int:
+    """Epoch seconds ``days`` from now, for DynamoDB TTL.
+
+    TTL is physical clean-up compared with real time by DynamoDB, so it reads the wall
+    clock on purpose and not the sandbox clock (a frozen sandbox clock must not make data
+    expire at once).
+    """
+    return int((datetime.now(UTC) + timedelta(days=days)).timestamp())
+
+
+def to_item(record: BaseModel, **keys: Any) -> dict[str, Any]:
+    """A record as a DynamoDB item: Decimals stay numbers, times become ISO strings."""
+    item: dict[str, Any] = _storable(record.model_dump(mode="python", exclude_none=True))
+    item.update(keys)
+    return item
+
+
+def from_item[M: BaseModel](model: type[M], item: dict[str, Any]) -> M:
+    """The record stored in ``item`` (the key attributes are ignored)."""
+    data = {name: value for name, value in item.items() if name not in _STORAGE_ATTRIBUTES}
+    for name, value in data.items():
+        # Free-form dicts (metadata, evidence, step results) get their ints back; balances
+        # are typed money and keep their Decimals, scale included ("1000.00").
+        if isinstance(value, dict | list) and name != "balances":
+            data[name] = _plain(value)
+    return model.model_validate(data)
+
+
+def cursor_key(item: dict[str, Any]) -> dict[str, str]:
+    """The sort attributes of ``item`` that a listing cursor keeps."""
+    return {name: str(item[name]) for name in ("sk", "ts") if name in item}
+
+
+def start_key(decoded: dict[str, Any] | None) -> dict[str, str] | None:
+    """A decoded cursor's position, checked to hold exactly the sort attributes."""
+    from sandbox_common.errors import InvalidInput
+
+    if decoded is None:
+        return None
+    if set(decoded) != {"sk", "ts"} or any(len(str(v)) > 300 for v in decoded.values()):
+        raise InvalidInput("The cursor is not valid")
+    return {"sk": str(decoded["sk"]), "ts": str(decoded["ts"])}
+
+
+_STORAGE_ATTRIBUTES = frozenset({"pk", "sk", "ts", "expires_at", "ordinal"})
+
+
+def _storable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, float):  # free-form metadata may carry floats; DynamoDB wants Decimal
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {key: _storable(inner) for key, inner in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(inner) for inner in value]
+    return value
+
+
+def _plain(value: Any) -> Any:
+    # DynamoDB hands every number back as Decimal; free-form dicts get their ints back.
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else value
+    if isinstance(value, dict):
+        return {key: _plain(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [_plain(inner) for inner in value]
+    return value

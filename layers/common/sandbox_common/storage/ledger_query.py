@@ -1,0 +1,109 @@
+"""Paged and full reads of one ledger partition through its ``by_time`` index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sandbox_common.pagination import RawPage
+from sandbox_common.storage.dynamo import translated_errors
+from sandbox_common.storage.ledger_items import TIME_INDEX, cursor_key
+
+# A filtered page reads ahead in chunks: DynamoDB applies Limit before the filter.
+_FILTERED_CHUNK = 200
+
+
+@dataclass(frozen=True)
+class TimeRange:
+    """Bounds on ``ts`` (inclusive); either may be open."""
+
+    low: str | None = None
+    high: str | None = None
+
+
+def query_page(
+    table: Any,
+    pk: str,
+    *,
+    limit: int,
+    start: dict[str, str] | None = None,
+    condition: Any = None,
+    ts_range: TimeRange | None = None,
+    newest_first: bool = False,
+) -> RawPage:
+    """Up to ``limit`` items of partition ``pk`` matching ``condition``, after ``start``.
+
+    The page's last key is taken from the last item returned (not from where DynamoDB
+    stopped reading), so a filtered listing neither skips nor repeats items.
+    """
+    request = _request(pk, condition, ts_range, newest_first)
+    request["Limit"] = _FILTERED_CHUNK if condition is not None else limit
+    exclusive = {**start, "pk": pk} if start else None
+    items: list[dict[str, Any]] = []
+    while True:
+        if exclusive:
+            request["ExclusiveStartKey"] = exclusive
+        with translated_errors():
+            response = table.query(**request)
+        items.extend(response.get("Items", []))
+        exclusive = response.get("LastEvaluatedKey")
+        if len(items) >= limit or not exclusive:
+            break
+    if len(items) > limit or (len(items) == limit and exclusive):
+        items = items[:limit]
+        return RawPage(items=items, last_key=cursor_key(items[-1]))
+    return RawPage(items=items, last_key=None)
+
+
+def query_all(
+    table: Any, pk: str, *, condition: Any = None, ts_range: TimeRange | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every item of partition ``pk`` matching ``condition``, oldest first."""
+    request = _request(pk, condition, ts_range, newest_first=False)
+    while True:
+        with translated_errors():
+            response = table.query(**request)
+        yield from response.get("Items", [])
+        if "LastEvaluatedKey" not in response:
+            return
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def count(table: Any, pk: str) -> int:
+    """How many items partition ``pk`` holds (one COUNT query per MB of data)."""
+    request: dict[str, Any] = {
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": pk},
+        "Select": "COUNT",
+    }
+    total = 0
+    while True:
+        with translated_errors():
+            response = table.query(**request)
+        total += int(response.get("Count", 0))
+        if "LastEvaluatedKey" not in response:
+            return total
+        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def _request(
+    pk: str, condition: Any, ts_range: TimeRange | None, newest_first: bool
+) -> dict[str, Any]:
+    from boto3.dynamodb.conditions import Key
+
+    key = Key("pk").eq(pk)
+    if ts_range and ts_range.low is not None and ts_range.high is not None:
+        key = key & Key("ts").between(ts_range.low, ts_range.high)
+    elif ts_range and ts_range.low is not None:
+        key = key & Key("ts").gte(ts_range.low)
+    elif ts_range and ts_range.high is not None:
+        key = key & Key("ts").lte(ts_range.high)
+    request: dict[str, Any] = {
+        "IndexName": TIME_INDEX,
+        "KeyConditionExpression": key,
+        "ScanIndexForward": not newest_first,
+    }
+    if condition is not None:
+        request["FilterExpression"] = condition
+    return request
