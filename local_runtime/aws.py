@@ -103,6 +103,9 @@ class EmbeddedMoto:
 
     def start(self) -> str:
         """Start the server; returns its endpoint URL."""
+        from local_runtime import moto_tuning
+
+        moto_tuning.apply()
         # werkzeug logs every moto call at INFO; the runtime logs its own requests.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)

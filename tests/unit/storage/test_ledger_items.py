@@ -1,0 +1,80 @@
+"""How ledger records become DynamoDB items and come back unchanged."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from sandbox_common.errors import InvalidInput
+from sandbox_common.ledger.models import Account
+from sandbox_common.storage.ledger_items import (
+    Kind,
+    LedgerScope,
+    created_account_ts,
+    from_item,
+    ordinal_ts,
+    start_key,
+    time_ts,
+    to_item,
+)
+
+ACCOUNT = Account.model_validate(
+    {
+        "id": "acc-1",
+        "account_id": "0.0.12345",
+        "network": "hedera",
+        "account_type": "user",
+        "country_code": "NG",
+        "region": "Lagos",
+        "holder_name": "Ada Obi",
+        "metadata": {"fees": 3, "ratio": 0.5, "nested": {"n": 2}},
+        "balances": {"USDC": "1000.00"},
+        "created_at": datetime(2026, 1, 2, 3, 4, 5, 6000, tzinfo=UTC),
+    }
+)
+
+
+def test_a_record_round_trips_with_money_scale_and_ints_intact():
+    item = to_item(ACCOUNT, pk="p", sk="s", ts="t", expires_at=1)
+    assert item["balances"]["USDC"] == Decimal("1000.00")
+    assert item["metadata"]["ratio"] == Decimal("0.5")  # DynamoDB takes no floats
+    # DynamoDB returns every number as Decimal.
+    item["metadata"] = {"fees": Decimal(3), "ratio": Decimal("0.5"), "nested": {"n": Decimal(2)}}
+    back = from_item(Account, item)
+    assert back.balances == {"USDC": Decimal("1000.00")}
+    assert back.model_dump(mode="json")["balances"] == {"USDC": "1000.00"}
+    assert back.metadata == {"fees": 3, "ratio": Decimal("0.5"), "nested": {"n": 2}}
+    assert back.created_at == ACCOUNT.created_at
+
+
+def test_partitions_separate_sandboxes_generations_and_kinds():
+    keys = {
+        LedgerScope("a", "g0").pk(Kind.ACCOUNT),
+        LedgerScope("b", "g0").pk(Kind.ACCOUNT),
+        LedgerScope("a", "g1").pk(Kind.ACCOUNT),
+        LedgerScope("a", "g0").pk(Kind.TRANSACTION),
+    }
+    assert len(keys) == 4
+
+
+def test_sort_values_order_generated_accounts_before_created_ones_and_times_as_times():
+    created = created_account_ts(datetime(2020, 1, 1, tzinfo=UTC), "z")
+    assert ordinal_ts(2) < ordinal_ts(10) < created
+    early = time_ts(datetime(2026, 1, 1, 9, 0, 0, 5000, tzinfo=UTC), "b")
+    late = time_ts(datetime(2026, 1, 1, 10, 0, tzinfo=UTC), "a")
+    assert early < late
+
+
+@pytest.mark.parametrize(
+    "decoded", [{"sk": "a"}, {"sk": "a", "ts": "b", "pk": "x"}, {"sk": "a" * 301, "ts": "b"}]
+)
+def test_cursor_positions_must_hold_exactly_the_sort_attributes(decoded):
+    with pytest.raises(InvalidInput):
+        start_key(decoded)
+
+
+def test_a_valid_cursor_position_passes():
+    assert start_key({"sk": "a", "ts": "b"}) == {"sk": "a", "ts": "b"}
+    assert start_key(None) is None
