@@ -6,11 +6,14 @@ import re
 import secrets
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, StringConstraints
 
-from sandbox_common.sandboxes.config import SandboxConfig
+# Parsed on first use: every function reads Sandbox (the authorizer and keys too), and the
+# configuration's models pull in the ledger's, which only some functions need.
+if TYPE_CHECKING:
+    from sandbox_common.sandboxes.config import SandboxConfig
 
 # Seed 001: sandbox and customer ids are 1-100 letters, digits, '_' or '-'.
 SANDBOX_ID_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
@@ -46,12 +49,14 @@ class Sandbox(BaseModel):
     data_counts: dict[str, int] | None = None
     initialized_at: datetime | None = None
     reset_at: datetime | None = None
-    config: SandboxConfig | None = None
+    config: dict[str, Any] | None = None
 
     @property
     def settings(self) -> SandboxConfig:
         """The sandbox's configuration (the defaults until it is set)."""
-        return self.config or SandboxConfig()
+        from sandbox_common.sandboxes.config import SandboxConfig
+
+        return SandboxConfig.model_validate(self.config or {})
 
 
 def new_sandbox_id() -> str:
