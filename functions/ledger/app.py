@@ -15,14 +15,17 @@ from sandbox_common.ledger import accounts, compliance, transactions, transfers
 from sandbox_common.ledger.models import (
     Account,
     AccountCreate,
+    AccountFilter,
     AccountType,
     ComplianceFlag,
+    FlagFilter,
     FlagResolve,
     FlagStatus,
     FlagType,
     Network,
     Severity,
     Transaction,
+    TransactionFilter,
     TransactionStatus,
     TransactionType,
     TransferCreate,
@@ -56,15 +59,13 @@ def list_accounts(
     is_active: bool | None = None,
 ) -> list[Account]:
     """The sandbox's accounts (a JSON list); the next page's cursor is in X-Next-Cursor."""
-    page = accounts.list_accounts(
-        caller,
-        limit=limit,
-        cursor=cursor,
+    where = AccountFilter(
         country_code=country_code.upper() if country_code else None,
         account_type=account_type,
         network=network,
         is_active=is_active,
     )
+    page = accounts.list_accounts(caller, where, limit=limit, cursor=cursor)
     return _paged(page, response)
 
 
@@ -100,17 +101,15 @@ def list_transactions(
     until: AwareDatetime | None = None,
 ) -> list[Transaction]:
     """The sandbox's transactions, newest first, filtered; cursor in X-Next-Cursor."""
-    page = transactions.list_transactions(
-        caller,
-        limit=limit,
-        cursor=cursor,
+    where = TransactionFilter(
         status=status,
         transaction_type=transaction_type,
-        currency=currency,
+        currency=currency.upper() if currency else None,
         account_id=account_id,
         since=since,
         until=until,
     )
+    page = transactions.list_transactions(caller, where, limit=limit, cursor=cursor)
     return _paged(page, response)
 
 
@@ -165,15 +164,8 @@ def list_flags(
     account_id: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
 ) -> list[ComplianceFlag]:
     """The sandbox's compliance flags, newest first; cursor in X-Next-Cursor."""
-    page = compliance.list_flags(
-        caller,
-        limit=limit,
-        cursor=cursor,
-        status=status,
-        flag_type=flag_type,
-        severity=severity,
-        account_id=account_id,
-    )
+    where = FlagFilter(status=status, flag_type=flag_type, severity=severity, account_id=account_id)
+    page = compliance.list_flags(caller, where, limit=limit, cursor=cursor)
     return _paged(page, response)
 
 

@@ -7,7 +7,6 @@ from sandbox_common.analytics.dashboard import Dashboard, compute_dashboard
 from sandbox_common.analytics.period import TimePeriod
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.ledger.scope import ledger_scope
-from sandbox_common.ledger.transactions import creation_range
 
 
 def sandbox_dashboard(caller: AuthContext, time_period: str) -> Dashboard:
@@ -21,9 +20,7 @@ def sandbox_dashboard(caller: AuthContext, time_period: str) -> Dashboard:
     _, scope = ledger_scope(caller)
     now = providers.clock().now()
     start, end = period.window(now)
-    window = creation_range(start, end)
-    assert window is not None  # both bounds are given
-    transactions = providers.transactions_repository().created_between(scope, window)
+    transactions = providers.transactions_repository().created_between(scope, start, end)
     return compute_dashboard(
         transactions,
         providers.flags_repository().all(scope),

@@ -8,7 +8,7 @@ import secrets
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.errors import NotFound
-from sandbox_common.ledger.models import Account, AccountCreate, AccountType, Network
+from sandbox_common.ledger.models import Account, AccountCreate, AccountFilter, Network
 from sandbox_common.ledger.scope import (
     data_expiry,
     ledger_scope,
@@ -22,38 +22,13 @@ from sandbox_common.storage.ledger_items import Kind, LedgerScope
 
 
 def list_accounts(
-    caller: AuthContext,
-    *,
-    limit: int,
-    cursor: str | None,
-    country_code: str | None = None,
-    account_type: AccountType | None = None,
-    network: Network | None = None,
-    is_active: bool | None = None,
+    caller: AuthContext, where: AccountFilter, *, limit: int, cursor: str | None
 ) -> Page[Account]:
-    """A page of the sandbox's accounts, optionally filtered, in listing order."""
-    from boto3.dynamodb.conditions import Attr
-
+    """A page of the sandbox's accounts matching ``where``, in listing order."""
     caller.require(Permission.READ)
     _, scope = ledger_scope(caller)
-    filters = [
-        Attr(name).eq(value.value if hasattr(value, "value") else value)
-        for name, value in (
-            ("country_code", country_code),
-            ("account_type", account_type),
-            ("network", network),
-            ("is_active", is_active),
-        )
-        if value is not None
-    ]
-    condition = None
-    for clause in filters:
-        condition = clause if condition is None else condition & clause
     page = providers.accounts_repository().page(
-        scope,
-        limit=page_limit(limit),
-        start=page_start(scope, Kind.ACCOUNT, cursor),
-        condition=condition,
+        scope, where, limit=page_limit(limit), start=page_start(scope, Kind.ACCOUNT, cursor)
     )
     return Page(page.items, encode_cursor(page.last_key, scope.cursor_scope(Kind.ACCOUNT)))
 

@@ -5,13 +5,7 @@ from __future__ import annotations
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.errors import NotFound
-from sandbox_common.ledger.models import (
-    ComplianceFlag,
-    FlagResolve,
-    FlagStatus,
-    FlagType,
-    Severity,
-)
+from sandbox_common.ledger.models import ComplianceFlag, FlagFilter, FlagResolve, FlagStatus
 from sandbox_common.ledger.rules import next_flag_status
 from sandbox_common.ledger.scope import ledger_scope, page_limit, page_start
 from sandbox_common.pagination import Page, encode_cursor
@@ -19,38 +13,13 @@ from sandbox_common.storage.ledger_items import Kind, LedgerScope
 
 
 def list_flags(
-    caller: AuthContext,
-    *,
-    limit: int,
-    cursor: str | None,
-    status: FlagStatus | None = None,
-    flag_type: FlagType | None = None,
-    severity: Severity | None = None,
-    account_id: str | None = None,
+    caller: AuthContext, where: FlagFilter, *, limit: int, cursor: str | None
 ) -> Page[ComplianceFlag]:
-    """A page of the sandbox's flags, newest first, optionally filtered."""
-    from boto3.dynamodb.conditions import Attr
-
+    """A page of the sandbox's flags matching ``where``, newest first."""
     caller.require(Permission.READ)
     _, scope = ledger_scope(caller)
-    clauses = [
-        Attr(name).eq(value)
-        for name, value in (
-            ("status", status.value if status else None),
-            ("flag_type", flag_type.value if flag_type else None),
-            ("severity", severity.value if severity else None),
-            ("account_id", account_id),
-        )
-        if value is not None
-    ]
-    condition = None
-    for clause in clauses:
-        condition = clause if condition is None else condition & clause
     page = providers.flags_repository().page(
-        scope,
-        limit=page_limit(limit),
-        start=page_start(scope, Kind.FLAG, cursor),
-        condition=condition,
+        scope, where, limit=page_limit(limit), start=page_start(scope, Kind.FLAG, cursor)
     )
     return Page(page.items, encode_cursor(page.last_key, scope.cursor_scope(Kind.FLAG)))
 

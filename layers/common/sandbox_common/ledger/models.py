@@ -265,3 +265,35 @@ class FlagResolve(_Request):
 
     resolution: Resolution
     notes: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+# ------------------------------------------------------------------ listing filters
+
+
+class AccountFilter(BaseModel):
+    """Which accounts a listing returns (every field optional: all match)."""
+
+    country_code: str | None = None
+    account_type: AccountType | None = None
+    network: Network | None = None
+    is_active: bool | None = None
+
+
+class TransactionFilter(BaseModel):
+    """Which transactions a listing returns; ``account_id`` matches either side."""
+
+    status: TransactionStatus | None = None
+    transaction_type: TransactionType | None = None
+    currency: str | None = None
+    account_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class FlagFilter(BaseModel):
+    """Which compliance flags a listing returns."""
+
+    status: FlagStatus | None = None
+    flag_type: FlagType | None = None
+    severity: Severity | None = None
+    account_id: str | None = None

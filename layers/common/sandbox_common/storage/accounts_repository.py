@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sandbox_common.ledger.models import Account
+from sandbox_common.ledger.models import Account, AccountFilter
 from sandbox_common.pagination import RawPage
 from sandbox_common.storage.dynamo import translated_errors
 from sandbox_common.storage.ledger_items import (
@@ -16,7 +16,7 @@ from sandbox_common.storage.ledger_items import (
     from_item,
     to_item,
 )
-from sandbox_common.storage.ledger_query import query_all, query_page
+from sandbox_common.storage.ledger_query import matching, query_all, query_page
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -70,14 +70,18 @@ class AccountsRepository:
     def page(
         self,
         scope: LedgerScope,
+        where: AccountFilter,
         *,
         limit: int,
         start: dict[str, str] | None,
-        condition: Any = None,
     ) -> RawPage:
-        """A page of accounts in listing order (generated ones first, then created ones)."""
+        """A page of matching accounts in listing order (generated first, then created)."""
         raw = query_page(
-            self._table, scope.pk(Kind.ACCOUNT), limit=limit, start=start, condition=condition
+            self._table,
+            scope.pk(Kind.ACCOUNT),
+            limit=limit,
+            start=start,
+            condition=matching(**where.model_dump(exclude_none=True)),
         )
         return RawPage([from_item(Account, item) for item in raw.items], raw.last_key)
 

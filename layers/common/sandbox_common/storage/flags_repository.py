@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox_common.ledger.models import ComplianceFlag, FlagStatus
+from sandbox_common.ledger.models import ComplianceFlag, FlagFilter, FlagStatus
 from sandbox_common.pagination import RawPage
 from sandbox_common.storage.dynamo import translated_errors
 from sandbox_common.storage.ledger_items import Kind, LedgerScope, from_item, to_item
-from sandbox_common.storage.ledger_query import query_all, query_page
+from sandbox_common.storage.ledger_query import matching, query_all, query_page
 
 
 class FlagsRepository:
@@ -28,18 +28,18 @@ class FlagsRepository:
     def page(
         self,
         scope: LedgerScope,
+        where: FlagFilter,
         *,
         limit: int,
         start: dict[str, str] | None,
-        condition: Any = None,
     ) -> RawPage:
-        """A page of flags, newest first."""
+        """A page of matching flags, newest first."""
         raw = query_page(
             self._table,
             scope.pk(Kind.FLAG),
             limit=limit,
             start=start,
-            condition=condition,
+            condition=matching(**where.model_dump(exclude_none=True)),
             newest_first=True,
         )
         return RawPage([from_item(ComplianceFlag, item) for item in raw.items], raw.last_key)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sandbox_common.clock import isoformat
 from sandbox_common.pagination import RawPage
 from sandbox_common.storage.dynamo import translated_errors
 from sandbox_common.storage.ledger_items import TIME_INDEX, cursor_key
@@ -85,6 +87,30 @@ def count(table: Any, pk: str) -> int:
         if "LastEvaluatedKey" not in response:
             return total
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def matching(**values: Any) -> Any:
+    """A filter condition: every attribute given a non-None value must equal it."""
+    from boto3.dynamodb.conditions import Attr
+
+    condition = None
+    for name, value in values.items():
+        if value is None:
+            continue
+        clause = Attr(name).eq(getattr(value, "value", value))
+        condition = clause if condition is None else condition & clause
+    return condition
+
+
+def created_between(since: datetime | None, until: datetime | None) -> TimeRange | None:
+    """The ``ts`` bounds of records created between ``since`` and ``until`` inclusive."""
+    if since is None and until is None:
+        return None
+    # ts is "<time>#<id>": '~' sorts after every id character, so 'until' is inclusive.
+    return TimeRange(
+        low=isoformat(since) if since else None,
+        high=isoformat(until) + "~" if until else None,
+    )
 
 
 def _request(

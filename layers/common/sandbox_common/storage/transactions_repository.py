@@ -7,7 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sandbox_common.errors import Conflict
-from sandbox_common.ledger.models import ComplianceFlag, Transaction, TransactionStatus
+from sandbox_common.ledger.models import (
+    ComplianceFlag,
+    Transaction,
+    TransactionFilter,
+    TransactionStatus,
+)
 from sandbox_common.pagination import RawPage
 from sandbox_common.storage.dynamo import translated_errors
 from sandbox_common.storage.ledger_items import (
@@ -17,7 +22,12 @@ from sandbox_common.storage.ledger_items import (
     time_ts,
     to_item,
 )
-from sandbox_common.storage.ledger_query import TimeRange, query_all, query_page
+from sandbox_common.storage.ledger_query import (
+    created_between,
+    matching,
+    query_all,
+    query_page,
+)
 
 
 @dataclass(frozen=True)
@@ -58,27 +68,42 @@ class TransactionsRepository:
     def page(
         self,
         scope: LedgerScope,
+        where: TransactionFilter,
         *,
         limit: int,
         start: dict[str, str] | None,
-        condition: Any = None,
-        ts_range: TimeRange | None = None,
     ) -> RawPage:
-        """A page of transactions, newest first."""
+        """A page of matching transactions, newest first."""
+        from boto3.dynamodb.conditions import Attr
+
+        condition = matching(
+            status=where.status, transaction_type=where.transaction_type, currency=where.currency
+        )
+        if where.account_id is not None:
+            either_side = Attr("from_account_id").eq(where.account_id) | Attr("to_account_id").eq(
+                where.account_id
+            )
+            condition = either_side if condition is None else condition & either_side
         raw = query_page(
             self._table,
             scope.pk(Kind.TRANSACTION),
             limit=limit,
             start=start,
             condition=condition,
-            ts_range=ts_range,
+            ts_range=created_between(where.since, where.until),
             newest_first=True,
         )
         return RawPage([from_item(Transaction, item) for item in raw.items], raw.last_key)
 
-    def created_between(self, scope: LedgerScope, ts_range: TimeRange) -> list[Transaction]:
-        """Every transaction whose creation time falls in ``ts_range`` (analytics)."""
-        items = query_all(self._table, scope.pk(Kind.TRANSACTION), ts_range=ts_range)
+    def created_between(
+        self, scope: LedgerScope, since: datetime, until: datetime
+    ) -> list[Transaction]:
+        """Every transaction created between ``since`` and ``until`` inclusive (analytics)."""
+        items = query_all(
+            self._table,
+            scope.pk(Kind.TRANSACTION),
+            ts_range=created_between(since, until),
+        )
         return [from_item(Transaction, item) for item in items]
 
     def create_transfer(
