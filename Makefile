@@ -57,6 +57,10 @@ deploy: build
 bench: venv
 	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/runtime_load.py
+	$(PY) benchmarks/mock_data_generation.py
+	$(PY) benchmarks/ledger_writes.py
+	$(PY) benchmarks/initialize_latency.py
+	$(PY) benchmarks/reset_latency.py
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .sandbox .pytest_cache .coverage

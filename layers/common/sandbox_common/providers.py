@@ -90,17 +90,19 @@ def _ledger_table() -> Any:
 @lru_cache(maxsize=1)
 def accounts_repository() -> AccountsRepository:
     """Ledger accounts."""
+    from sandbox_common.config import get_settings
     from sandbox_common.storage.accounts_repository import AccountsRepository
 
-    return AccountsRepository(_ledger_table())
+    return AccountsRepository(_ledger_table(), get_settings().sandboxes_table)
 
 
 @lru_cache(maxsize=1)
 def transactions_repository() -> TransactionsRepository:
     """Ledger transactions and transfers."""
+    from sandbox_common.config import get_settings
     from sandbox_common.storage.transactions_repository import TransactionsRepository
 
-    return TransactionsRepository(_ledger_table())
+    return TransactionsRepository(_ledger_table(), get_settings().sandboxes_table)
 
 
 @lru_cache(maxsize=1)

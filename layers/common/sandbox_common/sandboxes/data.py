@@ -127,7 +127,9 @@ def reset_sandbox(caller: AuthContext, request: ResetRequest) -> ResetResponse:
         sandbox,
         {
             "data_generation": new_generation(),
-            "data_counts": {"accounts": 0, "transactions": 0, "compliance_records": 0},
+            "accounts_count": 0,
+            "transactions_count": 0,
+            "compliance_flags_count": 0,
             "data_seed": None,
             "data_anchor": None,
             "reset_at": now,
@@ -176,7 +178,9 @@ def _initialize(
         "environment": request.environment.value,
         "data_seed": seed,
         "data_anchor": anchor,
-        "data_counts": counts.model_dump(),
+        "accounts_count": counts.accounts,
+        "transactions_count": counts.transactions,
+        "compliance_flags_count": counts.compliance_records,
         "initialized_at": now,
     }
     if reset:

@@ -46,7 +46,11 @@ class Sandbox(BaseModel):
     environment: str | None = None
     data_seed: int | None = None
     data_anchor: datetime | None = None
-    data_counts: dict[str, int] | None = None
+    # Live record counts of the current generation, changed in the same write as the
+    # records (so status never drifts from the listings and never has to count).
+    accounts_count: int = 0
+    transactions_count: int = 0
+    compliance_flags_count: int = 0
     initialized_at: datetime | None = None
     reset_at: datetime | None = None
     config: dict[str, Any] | None = None

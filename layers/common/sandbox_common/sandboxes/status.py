@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
-from sandbox_common.sandboxes.models import INITIAL_GENERATION, LifecycleState, Sandbox
+from sandbox_common.sandboxes.models import LifecycleState, Sandbox
 
 
 class ComponentHealth(BaseModel):
@@ -61,7 +61,11 @@ def sandbox_status(caller: AuthContext) -> SandboxStatus:
     )
     key_counts = providers.keys_repository().count_in_sandbox(caller.sandbox_id)
     counts = {f"keys_{status}": count for status, count in key_counts.items()}
-    counts.update(_data_counts(sandbox))
+    counts.update(
+        accounts=sandbox.accounts_count,
+        transactions=sandbox.transactions_count,
+        compliance_flags=sandbox.compliance_flags_count,
+    )
     return SandboxStatus(
         sandbox_id=sandbox.sandbox_id,
         lifecycle_state=sandbox.lifecycle_state,
@@ -89,23 +93,3 @@ def sandbox_status(caller: AuthContext) -> SandboxStatus:
             permissions=sorted(p.value for p in caller.permissions),
         ),
     )
-
-
-def _data_counts(sandbox: Sandbox) -> dict[str, int]:
-    """Live record counts of the sandbox's current data generation.
-
-    Counted rather than kept as counters, so they can never drift from what the listings
-    return; a sandbox that was never initialized costs no query.
-    """
-    from sandbox_common.storage.ledger_items import Kind, LedgerScope
-
-    kinds = {
-        "accounts": Kind.ACCOUNT,
-        "transactions": Kind.TRANSACTION,
-        "compliance_flags": Kind.FLAG,
-    }
-    if sandbox.data_generation == INITIAL_GENERATION:
-        return dict.fromkeys(kinds, 0)
-    scope = LedgerScope(sandbox.sandbox_id, sandbox.data_generation)
-    ledger = providers.ledger_data()
-    return {name: ledger.count(scope, kind) for name, kind in kinds.items()}

@@ -136,6 +136,11 @@ def _generate(
         window=period.duration,
     )
     providers.transactions_repository().add_many(scope, generated, data_expiry())
+    # A reset racing this step leaves the batch in the superseded generation (TTL removes
+    # it) and refuses the count with Conflict, which fails the step.
+    providers.sandboxes_repository().add_counts(
+        scope.sandbox_id, scope.generation, transactions_count=len(generated)
+    )
     return {
         "generated": len(generated),
         "seed": seed,

@@ -17,6 +17,7 @@ from sandbox_common.storage.ledger_items import (
     to_item,
 )
 from sandbox_common.storage.ledger_query import matching, query_all, query_page
+from sandbox_common.storage.sandboxes_repository import count_update
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -24,11 +25,15 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 class AccountsRepository:
     """Accounts; each has an address alias item so it can be found by ``account_id`` too."""
 
-    def __init__(self, table: Any) -> None:
+    def __init__(self, table: Any, sandboxes_table: str) -> None:
         self._table = table
+        self._sandboxes_table = sandboxes_table
 
     def add(self, scope: LedgerScope, account: Account, *, expires_at: int) -> None:
-        """Store an account created through the API and its address alias, atomically."""
+        """Store an account created through the API, its address alias and its count.
+
+        All at once, and only while ``scope`` is still the sandbox's data generation.
+        """
         client = self._table.meta.client
         ts = created_account_ts(account.created_at, account.id)
         with translated_errors("This account already exists"):
@@ -48,6 +53,12 @@ class AccountsRepository:
                             "ConditionExpression": "attribute_not_exists(sk)",
                         }
                     },
+                    count_update(
+                        self._sandboxes_table,
+                        scope.sandbox_id,
+                        scope.generation,
+                        {"accounts_count": 1},
+                    ),
                 ]
             )
 

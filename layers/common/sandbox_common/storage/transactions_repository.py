@@ -28,6 +28,7 @@ from sandbox_common.storage.ledger_query import (
     query_all,
     query_page,
 )
+from sandbox_common.storage.sandboxes_repository import count_update
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,9 @@ class IdempotencyKeyUsed(Exception):
 class TransactionsRepository:
     """Transactions (generated, and transfers made through the API)."""
 
-    def __init__(self, table: Any) -> None:
+    def __init__(self, table: Any, sandboxes_table: str) -> None:
         self._table = table
+        self._sandboxes_table = sandboxes_table
 
     def get(self, scope: LedgerScope, transaction_id: str) -> Transaction | None:
         """The transaction, or None."""
@@ -117,8 +119,9 @@ class TransactionsRepository:
     ) -> None:
         """Store a new transfer, the flags its screening raised and its idempotency key.
 
-        All or nothing: a retry with the same key can never create a second transfer.
-        Raises IdempotencyKeyUsed when the key is already taken.
+        All or nothing, together with the sandbox's record counts and only while ``scope``
+        is still the sandbox's data generation: a retry with the same key can never create
+        a second transfer. Raises IdempotencyKeyUsed when the key is already taken.
         """
         table = self._table.name
         puts: list[dict[str, Any]] = [
@@ -132,6 +135,12 @@ class TransactionsRepository:
             *(
                 {"Put": {"TableName": table, "Item": flag_item(scope, flag, expires_at)}}
                 for flag in flags
+            ),
+            count_update(
+                self._sandboxes_table,
+                scope.sandbox_id,
+                scope.generation,
+                {"transactions_count": 1, "compliance_flags_count": len(flags)},
             ),
         ]
         if idempotency:
@@ -220,7 +229,7 @@ class TransactionsRepository:
     def add_many(
         self, scope: LedgerScope, transactions: list[Transaction], expires_at: int
     ) -> None:
-        """Store generated transactions in batches."""
+        """Store generated transactions in batches (the caller counts them on the sandbox)."""
         with translated_errors(), self._table.batch_writer() as batch:
             for transaction in transactions:
                 batch.put_item(Item=transaction_item(scope, transaction, expires_at))
