@@ -36,17 +36,37 @@ ACCOUNT = Account.model_validate(
 )
 
 
+LIVE = frozenset({"balances", "is_active"})
+
+
 def test_a_record_round_trips_with_money_scale_and_ints_intact():
-    item = to_item(ACCOUNT, pk="p", sk="s", ts="t", expires_at=1)
-    assert item["balances"]["USDC"] == Decimal("1000.00")
-    assert item["metadata"]["ratio"] == Decimal("0.5")  # DynamoDB takes no floats
-    # DynamoDB returns every number as Decimal.
-    item["metadata"] = {"fees": Decimal(3), "ratio": Decimal("0.5"), "nested": {"n": Decimal(2)}}
+    item = to_item(ACCOUNT, live=LIVE, pk="p", sk="s", ts="t", expires_at=1)
+    assert set(item) == {"pk", "sk", "ts", "expires_at", "doc", "balances", "is_active"}
+    assert item["balances"] == {"USDC": Decimal("1000.00")}  # a number, for conditions
     back = from_item(Account, item)
-    assert back.balances == {"USDC": Decimal("1000.00")}
+    assert back == ACCOUNT
     assert back.model_dump(mode="json")["balances"] == {"USDC": "1000.00"}
-    assert back.metadata == {"fees": 3, "ratio": Decimal("0.5"), "nested": {"n": 2}}
-    assert back.created_at == ACCOUNT.created_at
+
+
+def test_attributes_win_over_the_document():
+    item = to_item(ACCOUNT, live=LIVE, pk="p", sk="s", ts="t", expires_at=1)
+    # What DynamoDB returns after an in-place update: numbers as Decimal, a new attribute.
+    item["balances"] = {"USDC": Decimal("999.50")}
+    item["verification_status"] = "verified"
+    back = from_item(Account, item)
+    assert back.balances == {"USDC": Decimal("999.50")}
+    assert back.verification_status == "verified"
+    assert back.metadata == ACCOUNT.metadata
+
+
+def test_numbers_in_free_form_attributes_come_back_as_ints_when_whole():
+    item = to_item(ACCOUNT, pk="p", sk="s", ts="t", expires_at=1)
+    item["metadata"] = {"fees": Decimal(3), "ratio": Decimal("0.5"), "nested": {"n": Decimal(2)}}
+    assert from_item(Account, item).metadata == {
+        "fees": 3,
+        "ratio": Decimal("0.5"),
+        "nested": {"n": 2},
+    }
 
 
 def test_partitions_separate_sandboxes_generations_and_kinds():

@@ -278,6 +278,10 @@ class AccountFilter(BaseModel):
     network: Network | None = None
     is_active: bool | None = None
 
+    def matches(self, account: Account) -> bool:
+        """True if ``account`` passes every condition given."""
+        return _all_equal(self, account)
+
 
 class TransactionFilter(BaseModel):
     """Which transactions a listing returns; ``account_id`` matches either side."""
@@ -289,6 +293,19 @@ class TransactionFilter(BaseModel):
     since: datetime | None = None
     until: datetime | None = None
 
+    def matches(self, transaction: Transaction) -> bool:
+        """True if ``transaction`` passes every condition given (the time range included)."""
+        if self.account_id is not None and self.account_id not in (
+            transaction.from_account_id,
+            transaction.to_account_id,
+        ):
+            return False
+        if self.since is not None and transaction.created_at < self.since:
+            return False
+        if self.until is not None and transaction.created_at > self.until:
+            return False
+        return _all_equal(self, transaction, skip={"account_id", "since", "until"})
+
 
 class FlagFilter(BaseModel):
     """Which compliance flags a listing returns."""
@@ -297,3 +314,17 @@ class FlagFilter(BaseModel):
     flag_type: FlagType | None = None
     severity: Severity | None = None
     account_id: str | None = None
+
+    def matches(self, flag: ComplianceFlag) -> bool:
+        """True if ``flag`` passes every condition given."""
+        return _all_equal(self, flag)
+
+
+def _all_equal(
+    where: BaseModel, record: BaseModel, skip: frozenset[str] | set[str] = frozenset()
+) -> bool:
+    return all(
+        getattr(record, name) == wanted
+        for name, wanted in where
+        if wanted is not None and name not in skip
+    )

@@ -7,8 +7,11 @@ from typing import Any
 from sandbox_common.ledger.models import ComplianceFlag, FlagFilter, FlagStatus
 from sandbox_common.pagination import RawPage
 from sandbox_common.storage.dynamo import translated_errors
-from sandbox_common.storage.ledger_items import Kind, LedgerScope, from_item, to_item
-from sandbox_common.storage.ledger_query import matching, query_all, query_page
+from sandbox_common.storage.ledger_items import DOCUMENT, Kind, LedgerScope, document, from_item
+from sandbox_common.storage.ledger_query import query_all, query_page
+
+# Status changes are conditional on the stored status; the rest is one JSON document.
+FLAG_LIVE = frozenset({"status"})
 
 
 class FlagsRepository:
@@ -39,7 +42,7 @@ class FlagsRepository:
             scope.pk(Kind.FLAG),
             limit=limit,
             start=start,
-            condition=matching(**where.model_dump(exclude_none=True)),
+            keep=lambda item: where.matches(from_item(ComplianceFlag, item)),
             newest_first=True,
         )
         return RawPage([from_item(ComplianceFlag, item) for item in raw.items], raw.last_key)
@@ -57,16 +60,16 @@ class FlagsRepository:
 
         Conflict otherwise: of two concurrent resolutions exactly one succeeds.
         """
-        item = to_item(flag)
-        sets = {name: value for name, value in item.items() if name != "id"}
         with translated_errors(f"Flag {flag.id} is no longer {expected.value}"):
             self._table.update_item(
                 Key={"pk": scope.pk(Kind.FLAG), "sk": flag.id},
-                UpdateExpression="SET " + ", ".join(f"#{name} = :{name}" for name in sets),
+                UpdateExpression="SET #doc = :doc, #status = :status",
                 ConditionExpression="#status = :expected",
-                ExpressionAttributeNames={f"#{name}": name for name in sets}
-                | {"#status": "status"},
-                ExpressionAttributeValues={f":{name}": value for name, value in sets.items()}
-                | {":expected": expected.value},
+                ExpressionAttributeNames={"#doc": DOCUMENT, "#status": "status"},
+                ExpressionAttributeValues={
+                    ":doc": document(flag, live=FLAG_LIVE),
+                    ":status": flag.status.value,
+                    ":expected": expected.value,
+                },
             )
         return flag

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,17 +30,19 @@ def query_page(
     *,
     limit: int,
     start: dict[str, str] | None = None,
-    condition: Any = None,
+    keep: Callable[[dict[str, Any]], bool] | None = None,
     ts_range: TimeRange | None = None,
     newest_first: bool = False,
 ) -> RawPage:
-    """Up to ``limit`` items of partition ``pk`` matching ``condition``, after ``start``.
+    """Up to ``limit`` items of partition ``pk`` that ``keep`` accepts, after ``start``.
 
-    The page's last key is taken from the last item returned (not from where DynamoDB
-    stopped reading), so a filtered listing neither skips nor repeats items.
+    Filtering happens here rather than in a FilterExpression: DynamoDB charges the same
+    reads either way, and the records' fields live in one document. The page's last key is
+    taken from the last item returned (not from where the read stopped), so a filtered
+    listing neither skips nor repeats items.
     """
-    request = _request(pk, condition, ts_range, newest_first)
-    request["Limit"] = _FILTERED_CHUNK if condition is not None else limit
+    request = _request(pk, ts_range, newest_first)
+    request["Limit"] = _FILTERED_CHUNK if keep is not None else limit
     exclusive = {**start, "pk": pk} if start else None
     items: list[dict[str, Any]] = []
     while True:
@@ -48,7 +50,8 @@ def query_page(
             request["ExclusiveStartKey"] = exclusive
         with translated_errors():
             response = table.query(**request)
-        items.extend(response.get("Items", []))
+        found = response.get("Items", [])
+        items.extend([item for item in found if keep(item)] if keep else found)
         exclusive = response.get("LastEvaluatedKey")
         if len(items) >= limit or not exclusive:
             break
@@ -59,10 +62,10 @@ def query_page(
 
 
 def query_all(
-    table: Any, pk: str, *, condition: Any = None, ts_range: TimeRange | None = None
+    table: Any, pk: str, *, ts_range: TimeRange | None = None
 ) -> Iterator[dict[str, Any]]:
-    """Every item of partition ``pk`` matching ``condition``, oldest first."""
-    request = _request(pk, condition, ts_range, newest_first=False)
+    """Every item of partition ``pk`` (within ``ts_range``), oldest first."""
+    request = _request(pk, ts_range, newest_first=False)
     while True:
         with translated_errors():
             response = table.query(**request)
@@ -89,19 +92,6 @@ def count(table: Any, pk: str) -> int:
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def matching(**values: Any) -> Any:
-    """A filter condition: every attribute given a non-None value must equal it."""
-    from boto3.dynamodb.conditions import Attr
-
-    condition = None
-    for name, value in values.items():
-        if value is None:
-            continue
-        clause = Attr(name).eq(getattr(value, "value", value))
-        condition = clause if condition is None else condition & clause
-    return condition
-
-
 def created_between(since: datetime | None, until: datetime | None) -> TimeRange | None:
     """The ``ts`` bounds of records created between ``since`` and ``until`` inclusive."""
     if since is None and until is None:
@@ -113,9 +103,7 @@ def created_between(since: datetime | None, until: datetime | None) -> TimeRange
     )
 
 
-def _request(
-    pk: str, condition: Any, ts_range: TimeRange | None, newest_first: bool
-) -> dict[str, Any]:
+def _request(pk: str, ts_range: TimeRange | None, newest_first: bool) -> dict[str, Any]:
     from boto3.dynamodb.conditions import Key
 
     key = Key("pk").eq(pk)
@@ -130,6 +118,4 @@ def _request(
         "KeyConditionExpression": key,
         "ScanIndexForward": not newest_first,
     }
-    if condition is not None:
-        request["FilterExpression"] = condition
     return request
