@@ -38,7 +38,6 @@ app = create_app("ledger", title="Sandbox ledger")
 BASE = "/api/v1/sandbox"
 Limit = Annotated[int, Query(ge=1, le=100)]
 Cursor = Annotated[str | None, Query(max_length=2048)]
-Ref = Annotated[str, Query(min_length=1, max_length=128)]
 
 
 def _paged[T](page: Page[T], response: Response) -> list[T]:

@@ -7,7 +7,15 @@ from typing import Any
 from sandbox_common.ledger.models import ComplianceFlag, FlagFilter, FlagStatus
 from sandbox_common.pagination import RawPage
 from sandbox_common.storage.dynamo import translated_errors
-from sandbox_common.storage.ledger_items import DOCUMENT, Kind, LedgerScope, document, from_item
+from sandbox_common.storage.ledger_items import (
+    DOCUMENT,
+    Kind,
+    LedgerScope,
+    document,
+    from_item,
+    time_ts,
+    to_item,
+)
 from sandbox_common.storage.ledger_query import query_all, query_page
 
 # Status changes are conditional on the stored status; the rest is one JSON document.
@@ -73,3 +81,15 @@ class FlagsRepository:
                 },
             )
         return flag
+
+
+def flag_item(scope: LedgerScope, flag: ComplianceFlag, expires_at: int) -> dict[str, Any]:
+    """The stored item of a compliance flag."""
+    return to_item(
+        flag,
+        live=FLAG_LIVE,
+        pk=scope.pk(Kind.FLAG),
+        sk=flag.id,
+        ts=time_ts(flag.created_at, flag.id),
+        expires_at=expires_at,
+    )

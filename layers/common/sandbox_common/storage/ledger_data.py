@@ -1,4 +1,4 @@
-"""A ledger generation as a whole: bulk writes of a generated data set, and record counts."""
+"""A ledger generation as a whole: bulk writes of a generated data set."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from typing import Any
 from sandbox_common.mockdata.generator import MockDataSet
 from sandbox_common.storage.accounts_repository import account_item, address_item
 from sandbox_common.storage.dynamo import translated_errors
-from sandbox_common.storage.ledger_items import Kind, LedgerScope, ordinal_ts
-from sandbox_common.storage.ledger_query import count
-from sandbox_common.storage.transactions_repository import flag_item, transaction_item
+from sandbox_common.storage.flags_repository import flag_item
+from sandbox_common.storage.ledger_items import LedgerScope, ordinal_ts
+from sandbox_common.storage.transactions_repository import transaction_item
 
 
 class LedgerData:
@@ -34,7 +34,3 @@ class LedgerData:
                 batch.put_item(Item=flag_item(scope, flag, expires_at))
                 written += 1
         return written
-
-    def count(self, scope: LedgerScope, kind: Kind) -> int:
-        """How many records of ``kind`` the scope holds."""
-        return count(self._table, scope.pk(kind))

@@ -75,23 +75,6 @@ def query_all(
         request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def count(table: Any, pk: str) -> int:
-    """How many items partition ``pk`` holds (one COUNT query per MB of data)."""
-    request: dict[str, Any] = {
-        "KeyConditionExpression": "pk = :pk",
-        "ExpressionAttributeValues": {":pk": pk},
-        "Select": "COUNT",
-    }
-    total = 0
-    while True:
-        with translated_errors():
-            response = table.query(**request)
-        total += int(response.get("Count", 0))
-        if "LastEvaluatedKey" not in response:
-            return total
-        request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-
 def created_between(since: datetime | None, until: datetime | None) -> TimeRange | None:
     """The ``ts`` bounds of records created between ``since`` and ``until`` inclusive."""
     if since is None and until is None:

@@ -15,7 +15,7 @@ from sandbox_common.ledger.models import (
 )
 from sandbox_common.pagination import RawPage
 from sandbox_common.storage.dynamo import translated_errors
-from sandbox_common.storage.flags_repository import FLAG_LIVE
+from sandbox_common.storage.flags_repository import flag_item
 from sandbox_common.storage.ledger_items import (
     Kind,
     LedgerScope,
@@ -240,18 +240,6 @@ def transaction_item(
         pk=scope.pk(Kind.TRANSACTION),
         sk=transaction.id,
         ts=time_ts(transaction.created_at, transaction.id),
-        expires_at=expires_at,
-    )
-
-
-def flag_item(scope: LedgerScope, flag: ComplianceFlag, expires_at: int) -> dict[str, Any]:
-    """The stored item of a compliance flag."""
-    return to_item(
-        flag,
-        live=FLAG_LIVE,
-        pk=scope.pk(Kind.FLAG),
-        sk=flag.id,
-        ts=time_ts(flag.created_at, flag.id),
         expires_at=expires_at,
     )
 
