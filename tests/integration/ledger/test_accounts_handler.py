@@ -146,3 +146,16 @@ def test_reading_needs_the_read_permission(invoke, make_key, as_developer):
     caller = as_developer(make_key(sandbox_id="sb-acc-perm", permissions=["write"]))
     status, body, _ = _list(invoke, caller)
     assert status == 403 and body["code"] == "forbidden"
+
+
+def test_verifying_twice_keeps_the_first_verification(invoke, initialized_sandbox):
+    caller = initialized_sandbox("sb-acc-verify", accounts=3)
+    _, (first, *_), _ = _list(invoke, caller)
+    assert first["verification_status"] == "verified"  # the funded scenario accounts are
+    status, again, _ = invoke(
+        "ledger",
+        "ledger/verify_account.json",
+        caller=caller,
+        path_parameters={"account_id": first["id"]},
+    )
+    assert status == 200 and again == first

@@ -8,7 +8,13 @@ import secrets
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.errors import NotFound
-from sandbox_common.ledger.models import Account, AccountCreate, AccountFilter, Network
+from sandbox_common.ledger.models import (
+    Account,
+    AccountCreate,
+    AccountFilter,
+    Network,
+    VerificationStatus,
+)
 from sandbox_common.ledger.scope import (
     data_expiry,
     ledger_scope,
@@ -82,6 +88,8 @@ def verify_account(caller: AuthContext, ref: str) -> Account:
     caller.require(Permission.WRITE)
     _, scope = ledger_scope(caller)
     account = find_account(scope, ref)
+    if account.verification_status is VerificationStatus.VERIFIED:
+        return account  # keeps its first verification time
     return providers.accounts_repository().verify(scope, account.id, providers.clock().now())
 
 
