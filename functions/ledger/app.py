@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Header, Query, Response
-from pydantic import AwareDatetime
 
 from sandbox_common.analytics.dashboard import Dashboard
 from sandbox_common.analytics.service import sandbox_dashboard
@@ -16,18 +15,11 @@ from sandbox_common.ledger.models import (
     Account,
     AccountCreate,
     AccountFilter,
-    AccountType,
     ComplianceFlag,
     FlagFilter,
     FlagResolve,
-    FlagStatus,
-    FlagType,
-    Network,
-    Severity,
     Transaction,
     TransactionFilter,
-    TransactionStatus,
-    TransactionType,
     TransferCreate,
 )
 from sandbox_common.ledger.outcome_amounts import OutcomeAmount, outcome_amounts
@@ -36,8 +28,6 @@ from sandbox_common.pagination import Page
 app = create_app("ledger", title="Sandbox ledger")
 
 BASE = "/api/v1/sandbox"
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str | None, Query(max_length=2048)]
 
 
 def _paged[T](page: Page[T], response: Response) -> list[T]:
@@ -48,24 +38,10 @@ def _paged[T](page: Page[T], response: Response) -> list[T]:
 
 @app.get(BASE + "/accounts", response_model=list[Account])
 def list_accounts(
-    caller: Caller,
-    response: Response,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-    country_code: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
-    account_type: AccountType | None = None,
-    network: Network | None = None,
-    is_active: bool | None = None,
+    caller: Caller, response: Response, query: Annotated[AccountFilter, Query()]
 ) -> list[Account]:
     """The sandbox's accounts (a JSON list); the next page's cursor is in X-Next-Cursor."""
-    where = AccountFilter(
-        country_code=country_code.upper() if country_code else None,
-        account_type=account_type,
-        network=network,
-        is_active=is_active,
-    )
-    page = accounts.list_accounts(caller, where, limit=limit, cursor=cursor)
-    return _paged(page, response)
+    return _paged(accounts.list_accounts(caller, query), response)
 
 
 @app.post(BASE + "/accounts", status_code=201, response_model=Account)
@@ -88,28 +64,10 @@ def verify_account(account_id: str, caller: Caller) -> Account:
 
 @app.get(BASE + "/transactions", response_model=list[Transaction])
 def list_transactions(
-    caller: Caller,
-    response: Response,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-    status: TransactionStatus | None = None,
-    transaction_type: TransactionType | None = None,
-    currency: Annotated[str | None, Query(pattern=r"^[A-Za-z]{3,5}$")] = None,
-    account_id: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
-    since: AwareDatetime | None = None,
-    until: AwareDatetime | None = None,
+    caller: Caller, response: Response, query: Annotated[TransactionFilter, Query()]
 ) -> list[Transaction]:
     """The sandbox's transactions, newest first, filtered; cursor in X-Next-Cursor."""
-    where = TransactionFilter(
-        status=status,
-        transaction_type=transaction_type,
-        currency=currency.upper() if currency else None,
-        account_id=account_id,
-        since=since,
-        until=until,
-    )
-    page = transactions.list_transactions(caller, where, limit=limit, cursor=cursor)
-    return _paged(page, response)
+    return _paged(transactions.list_transactions(caller, query), response)
 
 
 @app.get(BASE + "/transactions/{transaction_id}", response_model=Transaction)
@@ -153,19 +111,10 @@ def process_transfer(transfer_id: str, caller: Caller) -> Transaction:
 
 @app.get(BASE + "/compliance/flags", response_model=list[ComplianceFlag])
 def list_flags(
-    caller: Caller,
-    response: Response,
-    limit: Limit = 50,
-    cursor: Cursor = None,
-    status: FlagStatus | None = None,
-    flag_type: FlagType | None = None,
-    severity: Severity | None = None,
-    account_id: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+    caller: Caller, response: Response, query: Annotated[FlagFilter, Query()]
 ) -> list[ComplianceFlag]:
     """The sandbox's compliance flags, newest first; cursor in X-Next-Cursor."""
-    where = FlagFilter(status=status, flag_type=flag_type, severity=severity, account_id=account_id)
-    page = compliance.list_flags(caller, where, limit=limit, cursor=cursor)
-    return _paged(page, response)
+    return _paged(compliance.list_flags(caller, query), response)
 
 
 @app.get(BASE + "/compliance/flags/{flag_id}", response_model=ComplianceFlag)

@@ -38,6 +38,11 @@ def test_unknown_filter_values_are_400(invoke, initialized_sandbox):
         ("ledger/list_transactions.json", {"since": "2026-01-01T00:00:00"}),
         ("ledger/list_accounts.json", {"limit": "0"}),
         ("ledger/list_accounts.json", {"limit": "1000"}),
+        ("ledger/list_accounts.json", {"colour": "blue"}),
+        (
+            "ledger/list_transactions.json",
+            {"since": "2026-02-01T00:00:00Z", "until": "2026-01-01T00:00:00Z"},
+        ),
     ):
         status, body, _ = invoke("ledger", event, caller=caller, query=query)
         assert status == 400 and body["code"] == "validation_error", (event, query, body)

@@ -27,14 +27,15 @@ from sandbox_common.pagination import Page, encode_cursor
 from sandbox_common.storage.ledger_items import Kind, LedgerScope
 
 
-def list_accounts(
-    caller: AuthContext, where: AccountFilter, *, limit: int, cursor: str | None
-) -> Page[Account]:
+def list_accounts(caller: AuthContext, where: AccountFilter) -> Page[Account]:
     """A page of the sandbox's accounts matching ``where``, in listing order."""
     caller.require(Permission.READ)
     _, scope = ledger_scope(caller)
     page = providers.accounts_repository().page(
-        scope, where, limit=page_limit(limit), start=page_start(scope, Kind.ACCOUNT, cursor)
+        scope,
+        where,
+        limit=page_limit(where.limit),
+        start=page_start(scope, Kind.ACCOUNT, where.cursor),
     )
     return Page(page.items, encode_cursor(page.last_key, scope.cursor_scope(Kind.ACCOUNT)))
 

@@ -12,14 +12,15 @@ from sandbox_common.pagination import Page, encode_cursor
 from sandbox_common.storage.ledger_items import Kind, LedgerScope
 
 
-def list_flags(
-    caller: AuthContext, where: FlagFilter, *, limit: int, cursor: str | None
-) -> Page[ComplianceFlag]:
+def list_flags(caller: AuthContext, where: FlagFilter) -> Page[ComplianceFlag]:
     """A page of the sandbox's flags matching ``where``, newest first."""
     caller.require(Permission.READ)
     _, scope = ledger_scope(caller)
     page = providers.flags_repository().page(
-        scope, where, limit=page_limit(limit), start=page_start(scope, Kind.FLAG, cursor)
+        scope,
+        where,
+        limit=page_limit(where.limit),
+        start=page_start(scope, Kind.FLAG, where.cursor),
     )
     return Page(page.items, encode_cursor(page.last_key, scope.cursor_scope(Kind.FLAG)))
 

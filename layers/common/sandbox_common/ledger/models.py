@@ -13,44 +13,40 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
-    PlainSerializer,
     StringConstraints,
     field_validator,
+    model_validator,
 )
 
-# Seed 000: the currencies of its generator. Amounts carry at most 7 decimals (a stroop).
-CURRENCIES: tuple[str, ...] = ("USDC", "USDT", "XLM", "HBAR", "NGN", "KES", "ZAR", "GHS")
-COUNTRIES: tuple[str, ...] = ("NG", "KE", "ZA", "GH", "UG", "TZ", "ET", "MA", "EG", "TN")
-DEFAULT_COUNTRIES: tuple[str, ...] = ("NG", "KE", "ZA", "GH", "UG")
-MAX_AMOUNT = Decimal("1000000000000")
+from sandbox_common.ledger.types import (
+    COUNTRIES,
+    CURRENCIES,
+    DEFAULT_COUNTRIES,
+    MAX_AMOUNT,
+    AccountRef,
+    CountryCode,
+    CurrencyCode,
+    Environment,
+    Money,
+    PositiveAmount,
+)
 
-
-def _money(value: Decimal) -> str:
-    # Fixed-point text, never exponent notation ("1E+3"), so clients parse it as they read it.
-    return format(value, "f")
-
-
-Money = Annotated[Decimal, PlainSerializer(_money, return_type=str, when_used="json")]
-PositiveAmount = Annotated[
-    Decimal,
-    Field(gt=0, le=MAX_AMOUNT, max_digits=20, decimal_places=7, allow_inf_nan=False),
-    PlainSerializer(_money, return_type=str, when_used="json"),
+__all__ = [
+    "COUNTRIES",
+    "CURRENCIES",
+    "DEFAULT_COUNTRIES",
+    "MAX_AMOUNT",
+    "AccountRef",
+    "CountryCode",
+    "CurrencyCode",
+    "Environment",
+    "Money",
+    "PositiveAmount",
 ]
-CurrencyCode = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{3,5}$")]
-CountryCode = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")]
-# An account is referred to by its id (uuid) or its network address (``account_id``).
-AccountRef = Annotated[str, StringConstraints(min_length=1, max_length=128)]
-
-
-class Environment(StrEnum):
-    """Seed 000's environments (the kind of data a sandbox holds)."""
-
-    SANDBOX = "sandbox"
-    TESTNET = "testnet"
-    MOCK = "mock"
 
 
 class Network(StrEnum):
@@ -267,31 +263,48 @@ class FlagResolve(_Request):
     notes: Annotated[str, StringConstraints(max_length=500)] | None = None
 
 
-# ------------------------------------------------------------------ listing filters
+# ------------------------------------------------------------------ listings
+
+# Listings take their query string as one model each (FastAPI query parameter models):
+# unknown parameters are refused, and a handler builds one field instead of seven.
 
 
-class AccountFilter(BaseModel):
-    """Which accounts a listing returns (every field optional: all match)."""
+class ListingQuery(_Request):
+    """Paging of every listing: page size and the opaque cursor of ``X-Next-Cursor``."""
 
-    country_code: str | None = None
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: Annotated[str, StringConstraints(max_length=2048)] | None = None
+
+
+class AccountFilter(ListingQuery):
+    """Which accounts a listing returns (every condition optional)."""
+
+    country_code: CountryCode | None = None
     account_type: AccountType | None = None
     network: Network | None = None
     is_active: bool | None = None
 
     def matches(self, account: Account) -> bool:
         """True if ``account`` passes every condition given."""
-        return _all_equal(self, account)
+        return _all_equal(self, account, ("country_code", "account_type", "network", "is_active"))
 
 
-class TransactionFilter(BaseModel):
-    """Which transactions a listing returns; ``account_id`` matches either side."""
+class TransactionFilter(ListingQuery):
+    """Which transactions a listing returns; ``account_id`` matches either side, and
+    ``since``/``until`` bound the creation time inclusively."""
 
     status: TransactionStatus | None = None
     transaction_type: TransactionType | None = None
-    currency: str | None = None
-    account_id: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    currency: CurrencyCode | None = None
+    account_id: AccountRef | None = None
+    since: AwareDatetime | None = None
+    until: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TransactionFilter:
+        if self.since and self.until and self.since > self.until:
+            raise ValueError("'since' must not be after 'until'")
+        return self
 
     def matches(self, transaction: Transaction) -> bool:
         """True if ``transaction`` passes every condition given (the time range included)."""
@@ -304,27 +317,25 @@ class TransactionFilter(BaseModel):
             return False
         if self.until is not None and transaction.created_at > self.until:
             return False
-        return _all_equal(self, transaction, skip={"account_id", "since", "until"})
+        return _all_equal(self, transaction, ("status", "transaction_type", "currency"))
 
 
-class FlagFilter(BaseModel):
+class FlagFilter(ListingQuery):
     """Which compliance flags a listing returns."""
 
     status: FlagStatus | None = None
     flag_type: FlagType | None = None
     severity: Severity | None = None
-    account_id: str | None = None
+    account_id: AccountRef | None = None
 
     def matches(self, flag: ComplianceFlag) -> bool:
         """True if ``flag`` passes every condition given."""
-        return _all_equal(self, flag)
+        return _all_equal(self, flag, ("status", "flag_type", "severity", "account_id"))
 
 
-def _all_equal(
-    where: BaseModel, record: BaseModel, skip: frozenset[str] | set[str] = frozenset()
-) -> bool:
+def _all_equal(where: BaseModel, record: BaseModel, names: tuple[str, ...]) -> bool:
     return all(
         getattr(record, name) == wanted
-        for name, wanted in where
-        if wanted is not None and name not in skip
+        for name in names
+        if (wanted := getattr(where, name)) is not None
     )

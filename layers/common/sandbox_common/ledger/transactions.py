@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
-from sandbox_common.errors import InvalidInput
 from sandbox_common.ledger.models import Transaction, TransactionFilter
 from sandbox_common.ledger.scope import ledger_scope, page_limit, page_start
 from sandbox_common.ledger.transfers import find_transaction
@@ -12,26 +11,21 @@ from sandbox_common.pagination import Page, encode_cursor
 from sandbox_common.storage.ledger_items import Kind
 
 
-def list_transactions(
-    caller: AuthContext, where: TransactionFilter, *, limit: int, cursor: str | None
-) -> Page[Transaction]:
+def list_transactions(caller: AuthContext, where: TransactionFilter) -> Page[Transaction]:
     """A page of the sandbox's transactions matching ``where``, newest first.
 
-    ``account_id`` may name the account by id or network address; ``since``/``until``
-    bound the creation time (inclusive) and need a timezone.
+    ``account_id`` may name the account by id or network address.
     """
     caller.require(Permission.READ)
-    for bound in (where.since, where.until):
-        if bound is not None and bound.tzinfo is None:
-            raise InvalidInput("Times need a timezone, e.g. 2026-01-01T00:00:00Z")
-    if where.since and where.until and where.since > where.until:
-        raise InvalidInput("'since' must not be after 'until'")
     _, scope = ledger_scope(caller)
     if where.account_id is not None:
         account = providers.accounts_repository().get(scope, where.account_id)
         where = where.model_copy(update={"account_id": account.id if account else where.account_id})
     page = providers.transactions_repository().page(
-        scope, where, limit=page_limit(limit), start=page_start(scope, Kind.TRANSACTION, cursor)
+        scope,
+        where,
+        limit=page_limit(where.limit),
+        start=page_start(scope, Kind.TRANSACTION, where.cursor),
     )
     return Page(page.items, encode_cursor(page.last_key, scope.cursor_scope(Kind.TRANSACTION)))
 

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
@@ -29,10 +30,10 @@ from sandbox_common.ledger.rules import (
 )
 from sandbox_common.ledger.scope import data_expiry, ledger_scope, new_id
 from sandbox_common.storage.ledger_items import LedgerScope, expiry
-from sandbox_common.storage.transactions_repository import (
-    IdempotencyClaim,
-    IdempotencyKeyUsed,
-)
+
+# The repository module (and what it imports) loads on the first transfer, not at cold start.
+if TYPE_CHECKING:
+    from sandbox_common.storage.transactions_repository import IdempotencyClaim
 
 _log = logging.getLogger(__name__)
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_:.-]{1,128}$"
@@ -49,6 +50,8 @@ def create_transfer(
     With an ``Idempotency-Key`` a retry of the same request returns the first transfer
     (False); the same key with a different request is 409.
     """
+    from sandbox_common.storage.transactions_repository import IdempotencyKeyUsed
+
     caller.require(Permission.WRITE)
     sandbox, scope = ledger_scope(caller)
     claim = _claim(idempotency_key, request) if idempotency_key else None
@@ -148,6 +151,8 @@ def process_transfer(caller: AuthContext, transfer_id: str) -> Transaction:
 
 
 def _claim(key: str, request: TransferCreate) -> IdempotencyClaim:
+    from sandbox_common.storage.transactions_repository import IdempotencyClaim
+
     if not re.fullmatch(IDEMPOTENCY_KEY_PATTERN, key):
         raise InvalidInput("Idempotency-Key must be 1-128 letters, digits or _ : . -")
     body = json.dumps(request.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from sandbox_common.ledger.models import (
+from sandbox_common.ledger.types import (
     COUNTRIES,
     DEFAULT_COUNTRIES,
     CountryCode,

@@ -17,8 +17,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.clock import isoformat
-from sandbox_common.ledger.models import CountryCode, Environment
 from sandbox_common.ledger.scope import caller_sandbox, data_expiry
+from sandbox_common.ledger.types import CountryCode, Environment
 from sandbox_common.sandboxes.config import (
     AccountCount,
     ComplianceCount,
