@@ -24,16 +24,14 @@ from __future__ import annotations
 import argparse
 import logging
 import math
-import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import httpx
+from runtime_harness import handler_output_to, new_pro_key
 
 from local_runtime import LocalRuntime
 
@@ -43,52 +41,11 @@ BAR_P95_MS = 1_000.0
 EXPECTED_COUNTS = {"accounts": 100, "transactions": 500, "compliance_records": 50}
 
 
-@contextmanager
-def handler_output_to(log_path: Path) -> Iterator[TextIO]:
-    """Send file descriptor 1 (the handlers' JSON logs and EMF metrics) to ``log_path``.
-
-    The handlers log as in Lambda, so the measured work is unchanged; only where the lines
-    go changes. Yields a stream on the original stdout; on an error, the log's tail is shown.
-    """
-    sys.stdout.flush()
-    saved = os.dup(1)
-    terminal = os.fdopen(os.dup(saved), "w", buffering=1)
-    with log_path.open("ab") as log:
-        os.dup2(log.fileno(), 1)
-    try:
-        yield terminal
-    except BaseException:
-        sys.stdout.flush()
-        tail = log_path.read_text(errors="replace").splitlines()[-30:]
-        print("\n".join(["handler output (last 30 lines):", *tail]), file=sys.stderr)
-        raise
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-        terminal.close()
-
-
 def data_of(response: httpx.Response) -> dict[str, Any]:
     """The answer's payload (inside the envelope's ``data`` when there is one)."""
     body = response.json()
     payload = body.get("data", body) if isinstance(body, dict) else {}
     return payload if isinstance(payload, dict) else {}
-
-
-def create_pro_key(client: httpx.Client, admin_key: str) -> str:
-    response = client.post(
-        "/api/v1/sandbox/keys",
-        headers={"Authorization": f"Bearer {admin_key}"},
-        json={
-            "developer_name": "Initialize benchmark",
-            "developer_email": "initialize-bench@example.com",
-            "tier": "pro",
-        },
-    )
-    if response.status_code != 201:
-        raise SystemExit(f"could not create a pro key: {response.status_code} {response.text}")
-    return str(data_of(response)["api_key"])
 
 
 def initialize_ms(client: httpx.Client, key: str) -> float:
@@ -129,7 +86,7 @@ def main() -> int:
         httpx.Client(base_url=runtime.endpoint, timeout=60) as client,
     ):
         if args.pro:
-            key, tier = create_pro_key(client, runtime.admin_key), "pro"
+            key, tier = new_pro_key(client, runtime.admin_key, "initialize")[0], "pro"
         elif runtime.demo_key:
             key, tier = runtime.demo_key, "free (demo key)"
         else:

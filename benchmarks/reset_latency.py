@@ -39,18 +39,16 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
+from runtime_harness import handler_output_to, new_pro_key
 
 from local_runtime import LocalRuntime
 from sandbox_common import providers
@@ -71,32 +69,6 @@ class CheckFailed(Exception):
     """The API did not answer as a correct reset requires."""
 
 
-@contextmanager
-def handler_output_to(log_path: Path) -> Iterator[TextIO]:
-    """Send file descriptor 1 (the handlers' JSON logs and EMF metrics) to ``log_path``.
-
-    The handlers log as in Lambda, so the measured work is unchanged; only where the lines
-    go changes. Yields a stream on the original stdout; on an error, the log's tail is shown.
-    """
-    sys.stdout.flush()
-    saved = os.dup(1)
-    terminal = os.fdopen(os.dup(saved), "w", buffering=1)
-    with log_path.open("ab") as log:
-        os.dup2(log.fileno(), 1)
-    try:
-        yield terminal
-    except BaseException:
-        sys.stdout.flush()
-        tail = log_path.read_text(errors="replace").splitlines()[-30:]
-        print("\n".join(["handler output (last 30 lines):", *tail]), file=sys.stderr)
-        raise
-    finally:
-        sys.stdout.flush()
-        os.dup2(saved, 1)
-        os.close(saved)
-        terminal.close()
-
-
 def composition(items: int) -> tuple[int, int, int]:
     """Accounts, transactions and flags whose load writes exactly ``items`` items."""
     accounts = max(2, items // 20)
@@ -111,24 +83,6 @@ def expect(response: httpx.Response, status: int, what: str) -> Any:
     if response.status_code != status:
         raise CheckFailed(f"{what} answered {response.status_code}: {response.text[:500]}")
     return response.json()
-
-
-def new_sandbox(client: httpx.Client, admin_key: str, label: str) -> tuple[str, str]:
-    """A pro-tier key with its own new sandbox: (key, sandbox id)."""
-    body = expect(
-        client.post(
-            f"{BASE}/keys",
-            headers={"Authorization": f"Bearer {admin_key}"},
-            json={
-                "developer_name": f"Reset benchmark {label}",
-                "developer_email": "reset-bench@example.com",
-                "tier": "pro",
-            },
-        ),
-        201,
-        "POST /keys",
-    )
-    return str(body["api_key"]), str(body["sandbox_id"])
 
 
 def fill(sandbox_id: str, items: int, seed: int, out: TextIO) -> dict[str, int]:
@@ -203,7 +157,7 @@ def measure(
 
     Returns the reset's ms, and the seconds the fill and the status before it took.
     """
-    key, sandbox_id = new_sandbox(client, admin_key, f"{items}-{repeat}")
+    key, sandbox_id = new_pro_key(client, admin_key, f"reset {items}-{repeat}")
     headers = {"Authorization": f"Bearer {key}"}
     started = time.perf_counter()
     counts = fill(sandbox_id, items, seed=items + repeat, out=out)
@@ -257,7 +211,7 @@ def main() -> int:
         httpx.Client(base_url=runtime.endpoint, timeout=120) as client,
     ):
         providers.reset()  # bind the repositories to the runtime's moto
-        key, _ = new_sandbox(client, runtime.admin_key, "warm-up")
+        key, _ = new_pro_key(client, runtime.admin_key, "reset warm-up")
         reset_ms(client, {"Authorization": f"Bearer {key}"})  # warm-up, untimed
         for size in sizes:
             repeats = 1 if size == sizes[-1] and len(sizes) > 1 else args.repeats

@@ -42,6 +42,19 @@ class Ledger:
             headers={"Idempotency-Key": key},
         )
 
+    def pay(
+        self, source: str, target: str, amount: Any, currency: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        """Create a transfer of ``amount`` ``currency`` from ``source`` to ``target``."""
+        return self.transfer(
+            {
+                "from_account_id": source,
+                "to_account_id": target,
+                "amount": amount,
+                "currency": currency,
+            }
+        )
+
     def process(self, transfer_id: str) -> tuple[int, Any]:
         status, body, _ = self.invoke(
             "ledger",
@@ -77,14 +90,7 @@ def _pair(ledger: Ledger) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def test_processed_transfer_moves_balances_exactly(ledger):
     source, target = _pair(ledger)
-    status, transfer, _ = ledger.transfer(
-        {
-            "from_account_id": source["id"],
-            "to_account_id": target["id"],
-            "amount": "1000.10",
-            "currency": "USDC",
-        }
-    )
+    status, transfer, _ = ledger.pay(source["id"], target["id"], "1000.10", "USDC")
     assert status == 201 and transfer["status"] == "pending" and transfer["amount"] == "1000.10"
     status, processed = ledger.process(transfer["id"])
     assert status == 200 and processed["status"] == "completed" and processed["completed_at"]
@@ -100,14 +106,7 @@ def test_processed_transfer_moves_balances_exactly(ledger):
 
 def test_processing_twice_never_moves_money_twice(ledger):
     source, target = _pair(ledger)
-    _, transfer, _ = ledger.transfer(
-        {
-            "from_account_id": source["id"],
-            "to_account_id": target["id"],
-            "amount": 5,
-            "currency": "XLM",
-        }
-    )
+    _, transfer, _ = ledger.pay(source["id"], target["id"], 5, "XLM")
     ledger.process(transfer["id"])
     status, again = ledger.process(transfer["id"])
     assert status == 200 and again["status"] == "completed"
@@ -124,14 +123,7 @@ def test_insufficient_balance_fails_with_a_reason_and_moves_nothing(ledger):
         body={"country_code": "NG", "opening_balances": {"USDC": "10.00"}},
     )
     assert status == 201
-    _, transfer, _ = ledger.transfer(
-        {
-            "from_account_id": poor["id"],
-            "to_account_id": source["id"],
-            "amount": "10.01",
-            "currency": "USDC",
-        }
-    )
+    _, transfer, _ = ledger.pay(poor["id"], source["id"], "10.01", "USDC")
     _, processed = ledger.process(transfer["id"])
     assert processed["status"] == "failed" and processed["failure_reason"] == "insufficient_balance"
     assert ledger.account(poor["id"])["balances"] == {"USDC": "10.00"}
@@ -142,28 +134,14 @@ def test_inactive_destination_fails_the_transfer(invoke, initialized_sandbox):
     ledger = Ledger(invoke, initialized_sandbox("sb-inactive", accounts=60, transactions=0))
     accounts = ledger.accounts()
     inactive = next(a for a in accounts if not a["is_active"])
-    _, transfer, _ = ledger.transfer(
-        {
-            "from_account_id": accounts[0]["id"],
-            "to_account_id": inactive["id"],
-            "amount": "1",
-            "currency": "USDC",
-        }
-    )
+    _, transfer, _ = ledger.pay(accounts[0]["id"], inactive["id"], "1", "USDC")
     _, processed = ledger.process(transfer["id"])
     assert processed["failure_reason"] == "account_inactive"
 
 
 def test_transfer_at_the_aml_threshold_raises_a_flag_and_waits_for_it(ledger):
     source, target = _pair(ledger)
-    _, transfer, _ = ledger.transfer(
-        {
-            "from_account_id": source["id"],
-            "to_account_id": target["id"],
-            "amount": "10000",
-            "currency": "USDC",
-        }
-    )
+    _, transfer, _ = ledger.pay(source["id"], target["id"], "10000", "USDC")
     flag_id = transfer["compliance_flag_id"]
     status, flag = ledger.flag(flag_id)
     assert status == 200 and flag["flag_type"] == "aml" and flag["status"] == "open"
@@ -178,41 +156,20 @@ def test_transfer_at_the_aml_threshold_raises_a_flag_and_waits_for_it(ledger):
 
 def test_below_the_threshold_no_flag_is_raised(ledger):
     source, target = _pair(ledger)
-    _, transfer, _ = ledger.transfer(
-        {
-            "from_account_id": source["id"],
-            "to_account_id": target["id"],
-            "amount": "9999.99",
-            "currency": "USDC",
-        }
-    )
+    _, transfer, _ = ledger.pay(source["id"], target["id"], "9999.99", "USDC")
     assert transfer["compliance_flag_id"] is None
 
 
 def test_rejected_flag_fails_the_transfer(ledger):
     source, target = _pair(ledger)
-    _, transfer, _ = ledger.transfer(
-        {
-            "from_account_id": source["id"],
-            "to_account_id": target["id"],
-            "amount": "20000",
-            "currency": "USDT",
-        }
-    )
+    _, transfer, _ = ledger.pay(source["id"], target["id"], "20000", "USDT")
     ledger.flag(transfer["compliance_flag_id"], "resolve", resolution="rejected")
     assert ledger.process(transfer["id"])[1]["failure_reason"] == "compliance_rejected"
 
 
 def test_resolving_twice_is_409(ledger):
     source, target = _pair(ledger)
-    _, transfer, _ = ledger.transfer(
-        {
-            "from_account_id": source["id"],
-            "to_account_id": target["id"],
-            "amount": "50000",
-            "currency": "USDC",
-        }
-    )
+    _, transfer, _ = ledger.pay(source["id"], target["id"], "50000", "USDC")
     flag_id = transfer["compliance_flag_id"]
     assert ledger.flag(flag_id, "resolve", resolution="approved")[0] == 200
     status, body = ledger.flag(flag_id, "resolve", resolution="rejected")
@@ -231,14 +188,7 @@ def test_resolving_twice_is_409(ledger):
 )
 def test_test_values_force_their_outcome(ledger, amount, status, reason, flag_type):
     source, target = _pair(ledger)
-    _, transfer, _ = ledger.transfer(
-        {
-            "from_account_id": source["id"],
-            "to_account_id": target["id"],
-            "amount": amount,
-            "currency": "USDC",
-        }
-    )
+    _, transfer, _ = ledger.pay(source["id"], target["id"], amount, "USDC")
     _, processed = ledger.process(transfer["id"])
     assert processed["status"] == status and processed["failure_reason"] == reason
     if flag_type:
@@ -275,14 +225,7 @@ def test_idempotency_key_makes_a_retry_return_the_first_transfer(ledger):
 
 def test_accounts_may_be_named_by_address(ledger):
     source, target = _pair(ledger)
-    status, transfer, _ = ledger.transfer(
-        {
-            "from_account_id": source["account_id"],
-            "to_account_id": target["account_id"],
-            "amount": "1",
-            "currency": "USDC",
-        }
-    )
+    status, transfer, _ = ledger.pay(source["account_id"], target["account_id"], "1", "USDC")
     assert status == 201 and transfer["from_account_id"] == source["id"]
 
 
@@ -320,14 +263,7 @@ def test_bad_transfer_bodies_are_400_and_create_nothing(invoke, ledger, change):
 
 def test_self_transfer_is_400(ledger):
     source, _ = _pair(ledger)
-    status, body, _ = ledger.transfer(
-        {
-            "from_account_id": source["id"],
-            "to_account_id": source["account_id"],
-            "amount": "1",
-            "currency": "USDC",
-        }
-    )
+    status, body, _ = ledger.pay(source["id"], source["account_id"], "1", "USDC")
     assert status == 400 and body["code"] == "validation_error"
 
 
@@ -336,27 +272,13 @@ def test_foreign_and_unknown_accounts_are_404(invoke, initialized_sandbox, ledge
     foreign = other.accounts()[0]
     source, _ = _pair(ledger)
     for ref in (foreign["id"], "00000000-0000-4000-8000-000000000000", "GNOPE"):
-        status, body, _ = ledger.transfer(
-            {
-                "from_account_id": source["id"],
-                "to_account_id": ref,
-                "amount": "1",
-                "currency": "USDC",
-            }
-        )
+        status, body, _ = ledger.pay(source["id"], ref, "1", "USDC")
         assert status == 404 and body["code"] == "not_found"
 
 
 def test_another_sandboxs_transfer_cannot_be_processed(invoke, initialized_sandbox, ledger):
     source, target = _pair(ledger)
-    _, transfer, _ = ledger.transfer(
-        {
-            "from_account_id": source["id"],
-            "to_account_id": target["id"],
-            "amount": "1",
-            "currency": "USDC",
-        }
-    )
+    _, transfer, _ = ledger.pay(source["id"], target["id"], "1", "USDC")
     intruder = Ledger(invoke, initialized_sandbox("sb-intruder", accounts=2))
     assert intruder.process(transfer["id"])[0] == 404
     assert ledger.process(transfer["id"])[1]["status"] == "completed"

@@ -7,16 +7,9 @@ import uuid
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext
 from sandbox_common.pagination import MAX_PAGE_SIZE, decode_cursor
+from sandbox_common.sandboxes.current import caller_sandbox
 from sandbox_common.sandboxes.models import Sandbox
 from sandbox_common.storage.ledger_items import Kind, LedgerScope, expiry, start_key
-
-
-def caller_sandbox(caller: AuthContext) -> Sandbox:
-    """The caller's sandbox record (created on first sight, as for the operators' sandbox)."""
-    sandbox, _ = providers.sandboxes_repository().get_or_add(
-        Sandbox(sandbox_id=caller.sandbox_id, created_at=providers.clock().now())
-    )
-    return sandbox
 
 
 def ledger_scope(caller: AuthContext) -> tuple[Sandbox, LedgerScope]:

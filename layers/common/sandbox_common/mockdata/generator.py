@@ -35,6 +35,7 @@ from sandbox_common.ledger.models import (
 )
 from sandbox_common.mockdata import places
 from sandbox_common.mockdata.addresses import random_hedera_account_id, random_stellar_address
+from sandbox_common.mockdata.places import available_locales
 
 __all__ = [
     "FUNDED_ACCOUNTS",
@@ -147,11 +148,6 @@ class MockDataSet:
     def record_count(self) -> int:
         """Accounts, transactions and flags together."""
         return len(self.accounts) + len(self.transactions) + len(self.compliance_flags)
-
-
-def available_locales() -> tuple[str, ...]:
-    """The Faker locales ``GenerationRequest.locale`` accepts."""
-    return places.available_locales()
 
 
 def generate(request: GenerationRequest) -> MockDataSet:

@@ -82,7 +82,7 @@ def validate_locale(value: str | None) -> str | None:
     """A Faker locale the generator offers, or None (a locale per country)."""
     if value is None:
         return None
-    from sandbox_common.mockdata.generator import available_locales
+    from sandbox_common.mockdata.places import available_locales
 
     if value not in available_locales():
         raise ValueError(f"unsupported locale {value!r}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
-from sandbox_common.ledger.scope import caller_sandbox
 from sandbox_common.sandboxes.config import SandboxConfig
+from sandbox_common.sandboxes.current import caller_sandbox
 
 
 def get_config(caller: AuthContext) -> SandboxConfig:

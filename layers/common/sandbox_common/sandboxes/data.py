@@ -17,7 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.clock import isoformat
-from sandbox_common.ledger.scope import caller_sandbox, data_expiry
+from sandbox_common.ledger.scope import data_expiry
 from sandbox_common.ledger.types import CountryCode, Environment
 from sandbox_common.sandboxes.config import (
     AccountCount,
@@ -27,6 +27,7 @@ from sandbox_common.sandboxes.config import (
     validate_countries,
     validate_locale,
 )
+from sandbox_common.sandboxes.current import caller_sandbox
 from sandbox_common.sandboxes.models import Sandbox, new_generation
 from sandbox_common.storage.ledger_items import LedgerScope
 

@@ -8,7 +8,8 @@ from pydantic import BaseModel
 
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
-from sandbox_common.sandboxes.models import LifecycleState, Sandbox
+from sandbox_common.sandboxes.current import caller_sandbox
+from sandbox_common.sandboxes.models import LifecycleState
 
 
 class ComponentHealth(BaseModel):
@@ -55,10 +56,7 @@ class SandboxStatus(BaseModel):
 def sandbox_status(caller: AuthContext) -> SandboxStatus:
     """The caller's sandbox (created on first sight for the operators' bootstrap sandbox)."""
     caller.require(Permission.READ)
-    now = providers.clock().now()
-    sandbox, _ = providers.sandboxes_repository().get_or_add(
-        Sandbox(sandbox_id=caller.sandbox_id, created_at=now)
-    )
+    sandbox = caller_sandbox(caller)
     key_counts = providers.keys_repository().count_in_sandbox(caller.sandbox_id)
     counts = {f"keys_{status}": count for status, count in key_counts.items()}
     counts.update(
@@ -85,7 +83,7 @@ def sandbox_status(caller: AuthContext) -> SandboxStatus:
             ComponentHealth(name="keys_store", status="healthy"),
             ComponentHealth(name="ledger_store", status="healthy"),
         ],
-        clock=now,
+        clock=providers.clock().now(),
         caller=CallerView(
             key_id=caller.key_id,
             role=caller.role.value,

@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from sandbox_common.clock import isoformat
+from sandbox_common.errors import InvalidInput
 
 TIME_INDEX = "by_time"
 # The attributes that locate an item; a cursor keeps only the sort attributes (never the
@@ -121,8 +122,6 @@ def cursor_key(item: dict[str, Any]) -> dict[str, str]:
 
 def start_key(decoded: dict[str, Any] | None) -> dict[str, str] | None:
     """A decoded cursor's position, checked to hold exactly the sort attributes."""
-    from sandbox_common.errors import InvalidInput
-
     if decoded is None:
         return None
     if set(decoded) != {"sk", "ts"} or any(len(str(v)) > 300 for v in decoded.values()):

@@ -75,10 +75,8 @@ class SandboxesRepository:
 
     def add_counts(self, sandbox_id: str, generation: str, **deltas: int) -> None:
         """Add to the record counts of ``generation``; Conflict if the sandbox moved on."""
-        update = count_update(self._table.name, sandbox_id, generation, deltas)["Update"]
-        del update["TableName"]
         with translated_errors("The sandbox was reset meanwhile; try again"):
-            self._table.update_item(**update)
+            self._table.update_item(**_count_change(sandbox_id, generation, deltas))
 
     def set_config(self, sandbox_id: str, config: SandboxConfig) -> None:
         """Replace the sandbox's configuration."""
@@ -104,19 +102,20 @@ def count_update(
     It is conditional on ``generation`` still being the sandbox's, so records written by a
     request that raced a reset or an initialize are refused together with their count.
     """
+    return {"Update": {"TableName": table_name, **_count_change(sandbox_id, generation, deltas)}}
+
+
+def _count_change(sandbox_id: str, generation: str, deltas: dict[str, int]) -> dict[str, Any]:
     condition = "data_generation = :generation"
     if generation == INITIAL_GENERATION:
         condition = "attribute_not_exists(data_generation) OR " + condition
     return {
-        "Update": {
-            "TableName": table_name,
-            "Key": {"sandbox_id": sandbox_id},
-            "UpdateExpression": "ADD " + ", ".join(f"#{name} :{name}" for name in deltas),
-            "ConditionExpression": f"attribute_exists(sandbox_id) AND ({condition})",
-            "ExpressionAttributeNames": {f"#{name}": name for name in deltas},
-            "ExpressionAttributeValues": {
-                **{f":{name}": value for name, value in deltas.items()},
-                ":generation": generation,
-            },
-        }
+        "Key": {"sandbox_id": sandbox_id},
+        "UpdateExpression": "ADD " + ", ".join(f"#{name} :{name}" for name in deltas),
+        "ConditionExpression": f"attribute_exists(sandbox_id) AND ({condition})",
+        "ExpressionAttributeNames": {f"#{name}": name for name in deltas},
+        "ExpressionAttributeValues": {
+            **{f":{name}": value for name, value in deltas.items()},
+            ":generation": generation,
+        },
     }
