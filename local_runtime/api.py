@@ -20,6 +20,7 @@ from local_runtime.functions import FunctionSpec
 from local_runtime.provision import Stack
 from local_runtime.responses import GatewayResponses
 from local_runtime.routing import Route, Router
+from local_runtime.schedules import SCHEDULE_EVENT_TYPES
 from local_runtime.template import TemplateError
 from local_runtime.waf import RateRule, rate_rules
 
@@ -29,7 +30,8 @@ logger = logging.getLogger(__name__)
 
 IMPLICIT_API = "ServerlessRestApi"  # the API SAM creates for events without RestApiId
 
-# Event types the runtime serves. Others (Schedule, SQS…) are reported, not run.
+# Event types the gateway serves; Schedule events are the scheduler's (local_runtime.schedules).
+# Others (SQS…) are reported, not run.
 SERVED_EVENT_TYPES = {"Api"}
 
 
@@ -87,7 +89,7 @@ def _api_events(
             kind = event.get("Type")
             if kind in SERVED_EVENT_TYPES:
                 events.append((spec, name, event.get("Properties") or {}))
-            else:
+            elif kind not in SCHEDULE_EVENT_TYPES:
                 logger.info("%s event %s (%s) is not run locally", spec.logical_id, name, kind)
     return events
 

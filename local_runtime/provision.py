@@ -332,6 +332,15 @@ def provision_web_acl(stack: Stack, resource: Resource) -> Physical:
     return Physical(ref=f"{name}|{acl_id}|REGIONAL", attributes={"Arn": arn, "Id": acl_id})
 
 
+def provision_events_rule(stack: Stack, resource: Resource) -> Physical:
+    """AWS::Events::Rule: an identity only; the runtime's scheduler plays its schedule."""
+    name = stack.resolve(resource.properties.get("Name")) or stack.physical_name(
+        resource.logical_id
+    )
+    arn = f"arn:aws:events:{stack.region}:{stack.account_id}:rule/{name}"
+    return Physical(ref=name, attributes={"Arn": arn})
+
+
 def _random_suffix() -> str:
     alphabet = string.ascii_uppercase + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(12))
@@ -348,4 +357,5 @@ PROVISIONERS: dict[str, Provisioner] = {
     "AWS::Serverless::Function": provision_function,
     "AWS::Serverless::LayerVersion": provision_layer,
     "AWS::WAFv2::WebACL": provision_web_acl,
+    "AWS::Events::Rule": provision_events_rule,
 }

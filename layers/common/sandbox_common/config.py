@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     # old generation's items to this clean-up instead of deleting them in the request.
     data_retention_days: int = Field(default=30, ge=1)
     idempotency_ttl_hours: int = Field(default=24, ge=1)
+    # The sweeper (a scheduled function) deletes retired generations' items: at most this many
+    # per run, and only once a generation has been retired this long (requests that read the
+    # sandbox before the switch may still be writing into it; API Gateway stops them at 29 s).
+    sweep_item_budget: int = Field(default=5000, ge=1)
+    sweep_grace_seconds: int = Field(default=30, ge=0)
 
     @field_validator("usage_plan_ids", mode="before")
     @classmethod

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sandbox_common.errors import Conflict
 from sandbox_common.sandboxes.config import SandboxConfig
 from sandbox_common.sandboxes.models import INITIAL_GENERATION, Sandbox
-from sandbox_common.storage.dynamo import translated_errors
+from sandbox_common.storage.dynamo import transact_write, translated_errors
+from sandbox_common.storage.retired_generations_repository import retirement_put
+from sandbox_common.sweeper.models import RetiredGeneration
 
 
 class SandboxesRepository:
     """Sandbox records by id."""
 
-    def __init__(self, table: Any) -> None:
+    def __init__(self, table: Any, *, ledger_table: str) -> None:
         self._table = table
+        self._ledger_table = ledger_table
 
     def get(self, sandbox_id: str) -> Sandbox | None:
         """The sandbox, or None."""
@@ -49,11 +53,15 @@ class SandboxesRepository:
             return winner, False
         return sandbox, True
 
-    def switch_generation(self, sandbox: Sandbox, changes: dict[str, Any]) -> Sandbox:
+    def switch_generation(
+        self, sandbox: Sandbox, changes: dict[str, Any], *, retired_at: datetime, expires_at: int
+    ) -> Sandbox:
         """Apply ``changes`` (a new ``data_generation`` and its facts) if nobody else did first.
 
         The write is conditional on the generation ``sandbox`` was read with, so of two
-        concurrent initializes or resets exactly one wins; the other gets Conflict.
+        concurrent initializes or resets exactly one wins; the other gets Conflict. The same
+        transaction queues the generation left behind for the sweep (its marker expires at
+        ``expires_at``), so a switch that fails queues nothing.
         """
         updated = sandbox.model_copy(update=changes)
         stored = updated.model_dump(mode="json", include=set(changes))
@@ -63,13 +71,26 @@ class SandboxesRepository:
         condition = "data_generation = :expected"
         if sandbox.data_generation == INITIAL_GENERATION:
             condition = "attribute_not_exists(data_generation) OR " + condition
+        retired = RetiredGeneration(
+            sandbox_id=sandbox.sandbox_id, generation=sandbox.data_generation, retired_at=retired_at
+        )
+        switch = {
+            "Update": {
+                "TableName": self._table.name,
+                "Key": {"sandbox_id": sandbox.sandbox_id},
+                "UpdateExpression": "SET " + ", ".join(f"#{n} = :{n}" for n in stored),
+                "ConditionExpression": f"attribute_exists(sandbox_id) AND ({condition})",
+                "ExpressionAttributeNames": {**names, "#data_generation": "data_generation"},
+                "ExpressionAttributeValues": values,
+            }
+        }
         with translated_errors("The sandbox's data changed concurrently; try again"):
-            self._table.update_item(
-                Key={"sandbox_id": sandbox.sandbox_id},
-                UpdateExpression="SET " + ", ".join(f"#{n} = :{n}" for n in stored),
-                ConditionExpression=f"attribute_exists(sandbox_id) AND ({condition})",
-                ExpressionAttributeNames={**names, "#data_generation": "data_generation"},
-                ExpressionAttributeValues=values,
+            transact_write(
+                self._table.meta.client,
+                [
+                    switch,
+                    retirement_put(self._ledger_table, retired, expires_at=expires_at),
+                ],
             )
         return updated
 

@@ -1,0 +1,1 @@
+"""Sweeper: deletes the items of data generations that initialize and reset retired."""
