@@ -8,6 +8,7 @@ from fastapi import Body
 
 from sandbox_common.http.app import create_app, make_handler
 from sandbox_common.http.auth import Caller
+from sandbox_common.http.params import ResourceId
 from sandbox_common.sandboxes import config_service, data
 from sandbox_common.sandboxes.config import SandboxConfig
 from sandbox_common.sandboxes.status import SandboxStatus, sandbox_status
@@ -19,18 +20,27 @@ app = create_app("environment", title="Sandbox environment")
 BASE = "/api/v1/sandbox"
 
 
+# Every field of these bodies is optional, so no body at all means every default (FastAPI
+# hands each request a copy of these); an explicit JSON null is refused like any non-object.
+NO_INITIALIZE_BODY = data.InitializeRequest()
+NO_RESET_BODY = data.ResetRequest()
+NO_CONFIG_BODY = SandboxConfig()
+
+
 @app.post(BASE + "/initialize", response_model=data.InitializeResponse)
-def initialize(body: data.InitializeRequest, caller: Caller) -> data.InitializeResponse:
+def initialize(
+    caller: Caller, body: Annotated[data.InitializeRequest, Body()] = NO_INITIALIZE_BODY
+) -> data.InitializeResponse:
     """Replace the sandbox's data with a generated, reproducible data set."""
     return data.initialize_sandbox(caller, body)
 
 
 @app.post(BASE + "/reset", response_model=data.ResetResponse)
 def reset(
-    caller: Caller, body: Annotated[data.ResetRequest | None, Body()] = None
+    caller: Caller, body: Annotated[data.ResetRequest, Body()] = NO_RESET_BODY
 ) -> data.ResetResponse:
     """Wipe the sandbox's data at once (optionally re-initialize with a seed)."""
-    return data.reset_sandbox(caller, body or data.ResetRequest())
+    return data.reset_sandbox(caller, body)
 
 
 @app.get(BASE + "/status", response_model=SandboxStatus)
@@ -46,8 +56,10 @@ def get_config(caller: Caller) -> SandboxConfig:
 
 
 @app.put(BASE + "/config", response_model=SandboxConfig)
-def put_config(body: SandboxConfig, caller: Caller) -> SandboxConfig:
-    """Replace the sandbox's settings (omitted fields take their defaults)."""
+def put_config(
+    caller: Caller, body: Annotated[SandboxConfig, Body()] = NO_CONFIG_BODY
+) -> SandboxConfig:
+    """Replace the sandbox's settings (omitted fields, or no body, take their defaults)."""
     return config_service.put_config(caller, body)
 
 
@@ -58,19 +70,19 @@ def list_scenarios(caller: Caller) -> list[ScenarioSummary]:
 
 
 @app.get(BASE + "/scenarios/runs/{run_id}", response_model=ScenarioRun)
-def get_run(run_id: str, caller: Caller) -> ScenarioRun:
+def get_run(run_id: ResourceId, caller: Caller) -> ScenarioRun:
     """A stored scenario run."""
     return scenarios.get_run(caller, run_id)
 
 
 @app.get(BASE + "/scenarios/{scenario_id}", response_model=Scenario)
-def get_scenario(scenario_id: str, caller: Caller) -> Scenario:
+def get_scenario(scenario_id: ResourceId, caller: Caller) -> Scenario:
     """One scenario and its steps."""
     return scenarios.get_scenario(caller, scenario_id)
 
 
 @app.post(BASE + "/scenarios/{scenario_id}/run", response_model=ScenarioRun)
-def run_scenario(scenario_id: str, caller: Caller) -> ScenarioRun:
+def run_scenario(scenario_id: ResourceId, caller: Caller) -> ScenarioRun:
     """Run a scenario against the sandbox; the run is stored."""
     return scenarios.run_scenario(caller, scenario_id)
 

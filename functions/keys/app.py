@@ -9,6 +9,7 @@ from fastapi import Query, Response
 from sandbox_common.auth import Permission
 from sandbox_common.http.app import create_app, make_handler
 from sandbox_common.http.auth import Admin, Caller
+from sandbox_common.http.params import ResourceId
 from sandbox_common.keys import service
 from sandbox_common.keys.models import KeyCreate, KeyCreated, KeyPublic, KeyUpdate
 from sandbox_common.usage.models import UsageReport
@@ -40,25 +41,25 @@ def list_keys(
 
 
 @app.get(KEYS + "/{key_id}", response_model=KeyPublic)
-def get_key(key_id: str, caller: Caller) -> KeyPublic:
+def get_key(key_id: ResourceId, caller: Caller) -> KeyPublic:
     """One key, without secrets."""
     return service.get_key(caller, key_id)
 
 
 @app.patch(KEYS + "/{key_id}", response_model=KeyPublic)
-def update_key(key_id: str, body: KeyUpdate, caller: Admin) -> KeyPublic:
+def update_key(key_id: ResourceId, body: KeyUpdate, caller: Admin) -> KeyPublic:
     """Move a key to another tier (usage plan) (admin)."""
     return service.change_tier(caller, key_id, body.tier)
 
 
 @app.delete(KEYS + "/{key_id}", response_model=KeyPublic)
-def revoke_key(key_id: str, caller: Admin) -> KeyPublic:
+def revoke_key(key_id: ResourceId, caller: Admin) -> KeyPublic:
     """Revoke a key at once (admin); revoking again is harmless."""
     return service.revoke_key(caller, key_id)
 
 
 @app.post(KEYS + "/{key_id}/rotate", status_code=201, response_model=KeyCreated)
-def rotate_key(key_id: str, caller: Admin) -> KeyCreated:
+def rotate_key(key_id: ResourceId, caller: Admin) -> KeyCreated:
     """Replace a key with a new one; the old key stops working at once (admin)."""
     return service.rotate_key(caller, key_id)
 

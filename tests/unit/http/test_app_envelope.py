@@ -95,3 +95,56 @@ def test_error_body_omits_details_when_there_are_none():
         "code": "c",
         "requestId": "r",
     }
+
+
+def test_oversized_chunked_body_is_413_whatever_its_framing(client):
+    # No Content-Length: the cap must measure the body itself.
+    pad = b'{"amount": 1, "pad": "' + b"x" * (300 * 1024) + b'"}'
+    response = client.post(
+        "/things",
+        content=iter([pad[: len(pad) // 2], pad[len(pad) // 2 :]]),
+        headers={"content-type": "application/json"},
+    )
+    assert "content-length" not in response.request.headers
+    assert_envelope(response, 413, "payload_too_large")
+
+
+def test_small_chunked_body_is_served(client):
+    response = client.post(
+        "/things",
+        content=iter([b'{"amount":', b" 4}"]),
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 200 and response.json() == {"amount": 4}
+
+
+def test_trailing_slash_is_served_never_redirected(client):
+    # A redirect would lose the API Gateway stage from the path.
+    response = client.post("/things/", json={"amount": 5}, follow_redirects=False)
+    assert response.status_code == 200 and response.json() == {"amount": 5}
+    assert_envelope(client.get("/things/x/", follow_redirects=False), 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[]",
+        b'"x"',
+        b"null",
+        b"3",
+        b'{"amount": 1e400}',
+        b'{"amount": NaN}',
+        b'{"amount": "\xff\xfe"}',  # invalid UTF-8
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than the JSON parser recurses
+    ],
+)
+def test_unusable_json_bodies_are_400_validation_errors(client, content):
+    response = client.post("/things", content=content, headers={"content-type": "application/json"})
+    assert_envelope(response, 400, "validation_error")
+
+
+def test_a_body_of_another_content_type_is_400(client):
+    response = client.post(
+        "/things", content=b'{"amount": 1}', headers={"content-type": "text/plain"}
+    )
+    assert_envelope(response, 400, "validation_error")

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from datetime import time
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import CoreSchema
 
+from sandbox_common.inputs import ClockTime, Integer
 from sandbox_common.ledger.types import (
     COUNTRIES,
     DEFAULT_COUNTRIES,
@@ -21,11 +30,36 @@ MAX_ACCOUNTS = 5_000
 MAX_TRANSACTIONS = 20_000
 MAX_COMPLIANCE_RECORDS = 2_000
 MAX_SEED = 2**63 - 1
+# A transaction moves money between two different accounts, so a data set has at least two
+# (with one, any transactions asked for, the default 500 included, could not be generated).
+MIN_ACCOUNTS = 2
 
-Seed = Annotated[int, Field(ge=0, le=MAX_SEED)]
-AccountCount = Annotated[int, Field(ge=1, le=MAX_ACCOUNTS)]
-TransactionCount = Annotated[int, Field(ge=0, le=MAX_TRANSACTIONS)]
-ComplianceCount = Annotated[int, Field(ge=0, le=MAX_COMPLIANCE_RECORDS)]
+Seed = Annotated[Integer, Field(ge=0, le=MAX_SEED)]
+AccountCount = Annotated[Integer, Field(ge=MIN_ACCOUNTS, le=MAX_ACCOUNTS)]
+TransactionCount = Annotated[Integer, Field(ge=0, le=MAX_TRANSACTIONS)]
+ComplianceCount = Annotated[Integer, Field(ge=0, le=MAX_COMPLIANCE_RECORDS)]
+
+
+class _OfferedLocales:
+    """Lists the locales validate_locale accepts in the model's JSON schema (an enum).
+
+    Computed only when a schema is built (``make openapi``): the locale table is imported
+    lazily, for cold start.
+    """
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> dict[str, Any]:
+        from sandbox_common.mockdata.places import available_locales
+
+        schema = dict(handler(core_schema))
+        schema["enum"] = list(available_locales())
+        return schema
+
+
+LocaleName = Annotated[str, _OfferedLocales]
+"""A Faker locale the generator offers (checked by validate_locale)."""
 
 
 class ActiveHours(BaseModel):
@@ -33,8 +67,8 @@ class ActiveHours(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    start: time = time(9, 0)
-    end: time = time(17, 0)
+    start: ClockTime = time(9, 0)
+    end: ClockTime = time(17, 0)
 
     @model_validator(mode="after")
     def _not_empty(self) -> ActiveHours:
@@ -52,8 +86,8 @@ class SandboxConfig(BaseModel):
     default_transactions: TransactionCount = 500
     default_compliance_records: ComplianceCount = 50
     default_seed: Seed | None = None
-    default_countries: tuple[CountryCode, ...] = DEFAULT_COUNTRIES
-    faker_locale: str | None = None
+    default_countries: Annotated[tuple[CountryCode, ...], Field(min_length=1)] = DEFAULT_COUNTRIES
+    faker_locale: LocaleName | None = None
     aml_threshold: PositiveAmount = Decimal("10000")
     default_active_hours: ActiveHours = Field(default_factory=ActiveHours)
 

@@ -1,8 +1,9 @@
 """Initialize and reset: the sandbox's mock data set, swapped in or out in one write.
 
 Both build a fresh data generation and then switch the sandbox to it with one conditional
-write, so readers never see a half-written data set, a wipe costs the same whatever the
-sandbox holds, and the superseded generation's items expire by TTL out of band.
+write, so readers never see a half-written data set and a wipe costs the same whatever the
+sandbox holds. The same write queues the superseded generation for the sweeper, which
+deletes its items out of band (sandbox_common.sweeper).
 """
 
 from __future__ import annotations
@@ -12,16 +13,19 @@ import secrets
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.clock import isoformat
+from sandbox_common.errors import Conflict
+from sandbox_common.inputs import Anchor
 from sandbox_common.ledger.scope import data_expiry
 from sandbox_common.ledger.types import CountryCode, Environment
 from sandbox_common.sandboxes.config import (
     AccountCount,
     ComplianceCount,
+    LocaleName,
     Seed,
     TransactionCount,
     validate_countries,
@@ -30,6 +34,7 @@ from sandbox_common.sandboxes.config import (
 from sandbox_common.sandboxes.current import caller_sandbox
 from sandbox_common.sandboxes.models import Sandbox, new_generation
 from sandbox_common.storage.ledger_items import LedgerScope
+from sandbox_common.sweeper.models import RetiredGeneration
 
 _log = logging.getLogger(__name__)
 
@@ -44,11 +49,11 @@ class InitializeRequest(BaseModel):
     accounts: AccountCount | None = None
     transactions: TransactionCount | None = None
     compliance_records: ComplianceCount | None = None
-    countries: Annotated[list[CountryCode], Field(max_length=10)] | None = None
-    locale: str | None = None
+    countries: Annotated[list[CountryCode], Field(min_length=1, max_length=10)] | None = None
+    locale: LocaleName | None = None
     # Timestamps are relative to this moment (default: now on the sandbox clock); giving it
     # makes two initializes with the same seed identical, timestamps included.
-    anchor: AwareDatetime | None = None
+    anchor: Anchor | None = None
 
     @field_validator("countries")
     @classmethod
@@ -88,7 +93,8 @@ class ResetRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    reinitialize: bool = False
+    # JSON true or false only: lax bool would take 0 and 1, which the schema says it refuses.
+    reinitialize: StrictBool = False
     seed: Seed | None = None
     environment: Environment | None = None
 
@@ -135,6 +141,8 @@ def reset_sandbox(caller: AuthContext, request: ResetRequest) -> ResetResponse:
             "data_anchor": None,
             "reset_at": now,
         },
+        retired_at=now,
+        expires_at=data_expiry(),
     )
     _log.info("sandbox reset", extra={"sandbox_id": sandbox.sandbox_id})
     return ResetResponse(sandbox_id=sandbox.sandbox_id, reset_at=now)
@@ -166,8 +174,9 @@ def _initialize(
         )
     )
     generation = new_generation()
+    expires_at = data_expiry()
     providers.ledger_data().load(
-        LedgerScope(sandbox.sandbox_id, generation), data, expires_at=data_expiry()
+        LedgerScope(sandbox.sandbox_id, generation), data, expires_at=expires_at
     )
     counts = MockDataCounts(
         accounts=len(data.accounts),
@@ -186,7 +195,17 @@ def _initialize(
     }
     if reset:
         changes["reset_at"] = now
-    providers.sandboxes_repository().switch_generation(sandbox, changes)
+    try:
+        providers.sandboxes_repository().switch_generation(
+            sandbox, changes, retired_at=now, expires_at=expires_at
+        )
+    except Conflict:
+        # A concurrent initialize or reset won: the data just loaded never goes live.
+        providers.retired_generations().add(
+            RetiredGeneration(sandbox_id=sandbox.sandbox_id, generation=generation, retired_at=now),
+            expires_at=expires_at,
+        )
+        raise
     _log.info(
         "sandbox initialized",
         extra={"sandbox_id": sandbox.sandbox_id, "seed": seed, "records": data.record_count},
