@@ -1,22 +1,55 @@
-"""Opaque cursors for paginated listings.
+"""Paged listings: the query every listing takes, its pages, and opaque cursors.
 
-A cursor carries DynamoDB's LastEvaluatedKey and the scope it was issued for (a sandbox id,
-or ``*`` for admin listings). Replaying it in another scope is refused; and since every
-query is keyed by the caller's sandbox anyway, an edited cursor can only reposition a
-listing inside the caller's own data.
+A cursor carries where the listing stopped (a DynamoDB LastEvaluatedKey, or a listing
+position) and the scope it was issued for: a sandbox id, or ``*`` for admin listings, and for
+filtered listings also the kind and a digest of the filters (``listing_scope``). Replaying it
+in another scope, or with other filters, is refused; and since every query is keyed by the
+caller's sandbox anyway, an edited cursor can only reposition a listing inside the caller's
+own data.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from sandbox_common.errors import InvalidInput
 
 MAX_PAGE_SIZE = 100
+
+
+class ListingQuery(BaseModel):
+    """Paging of every listing: page size and the opaque cursor of ``X-Next-Cursor``.
+
+    A listing's filters are the fields a subclass adds; unknown parameters are refused.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(default=50, ge=1, le=MAX_PAGE_SIZE)
+    cursor: Annotated[str, StringConstraints(max_length=2048)] | None = None
+
+    def conditions(self) -> dict[str, Any]:
+        """The filters given, by name (paging left out; values as the model holds them)."""
+        return {
+            name: getattr(self, name)
+            for name in type(self).model_fields
+            if name not in ("limit", "cursor") and getattr(self, name) is not None
+        }
+
+
+def listing_scope(owner: str, kind: str, conditions: Mapping[str, Any]) -> str:
+    """What a filtered listing's cursor is bound to: who listed what, with which filters."""
+    canonical = json.dumps(conditions, sort_keys=True, separators=(",", ":"), default=str)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return f"{owner}:{kind}:{digest}"
 
 
 @dataclass(frozen=True)

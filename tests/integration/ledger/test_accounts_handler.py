@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import base64
-import json
 from typing import Any
 
 import pytest
+
+from sandbox_common.pagination import encode_cursor, listing_scope
 
 
 def _list(invoke: Any, caller: dict[str, str], **query: str) -> tuple[int, Any, dict[str, str]]:
@@ -72,8 +73,10 @@ def test_tampered_cursor_is_400_in_the_envelope(invoke, initialized_sandbox, cur
 def test_edited_cursor_cannot_reach_another_partition(invoke, initialized_sandbox):
     mine = initialized_sandbox("sb-acc-edit", accounts=5)
     initialized_sandbox("sb-acc-other", accounts=5)
-    forged = {"s": "sb-acc-edit:account", "k": {"sk": "sb-acc-other#g0#account", "ts": "0"}}
-    cursor = base64.urlsafe_b64encode(json.dumps(forged).encode()).decode()
+    # Well-formed and bound to this listing, but positioned at another sandbox's partition.
+    cursor = encode_cursor(
+        {"p": "sb-acc-other#g0#account"}, listing_scope("sb-acc-edit", "account", {})
+    )
     status, page, _ = _list(invoke, mine, cursor=cursor)
     assert status == 200
     _, own, _ = _list(invoke, mine)

@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import pytest
-
-from sandbox_common.errors import InvalidInput
 from sandbox_common.ledger.models import Account
 from sandbox_common.storage.ledger_items import (
     Kind,
@@ -15,7 +12,6 @@ from sandbox_common.storage.ledger_items import (
     created_account_ts,
     from_item,
     ordinal_ts,
-    start_key,
     time_ts,
     to_item,
 )
@@ -87,14 +83,6 @@ def test_sort_values_order_generated_accounts_before_created_ones_and_times_as_t
     assert early < late
 
 
-@pytest.mark.parametrize(
-    "decoded", [{"sk": "a"}, {"sk": "a", "ts": "b", "pk": "x"}, {"sk": "a" * 301, "ts": "b"}]
-)
-def test_cursor_positions_must_hold_exactly_the_sort_attributes(decoded):
-    with pytest.raises(InvalidInput):
-        start_key(decoded)
-
-
-def test_a_valid_cursor_position_passes():
-    assert start_key({"sk": "a", "ts": "b"}) == {"sk": "a", "ts": "b"}
-    assert start_key(None) is None
+def test_filter_keys_are_not_record_fields():
+    item = to_item(ACCOUNT, live=LIVE, pk="p", sk="s", ts="t", expires_at=1, ix1="NG#t")
+    assert from_item(Account, item) == ACCOUNT

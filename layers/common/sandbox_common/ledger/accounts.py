@@ -19,25 +19,29 @@ from sandbox_common.ledger.scope import (
     data_expiry,
     ledger_scope,
     new_id,
+    page_cursor,
     page_limit,
     page_start,
 )
 from sandbox_common.mockdata import places
-from sandbox_common.pagination import Page, encode_cursor
+from sandbox_common.pagination import Page
 from sandbox_common.storage.ledger_items import Kind, LedgerScope
 
 
 def list_accounts(caller: AuthContext, where: AccountFilter) -> Page[Account]:
-    """A page of the sandbox's accounts matching ``where``, in listing order."""
+    """A page of the sandbox's accounts matching ``where``, in listing order.
+
+    The page may be short, even empty, while a cursor follows (see ``listing_plan``).
+    """
     caller.require(Permission.READ)
     _, scope = ledger_scope(caller)
     page = providers.accounts_repository().page(
         scope,
         where,
         limit=page_limit(where.limit),
-        start=page_start(scope, Kind.ACCOUNT, where.cursor),
+        after=page_start(scope, Kind.ACCOUNT, where),
     )
-    return Page(page.items, encode_cursor(page.last_key, scope.cursor_scope(Kind.ACCOUNT)))
+    return Page(page.items, page_cursor(scope, Kind.ACCOUNT, where, page.next_position))
 
 
 def get_account(caller: AuthContext, ref: str) -> Account:

@@ -7,22 +7,25 @@ from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.errors import NotFound
 from sandbox_common.ledger.models import ComplianceFlag, FlagFilter, FlagResolve, FlagStatus
 from sandbox_common.ledger.rules import next_flag_status
-from sandbox_common.ledger.scope import ledger_scope, page_limit, page_start
-from sandbox_common.pagination import Page, encode_cursor
+from sandbox_common.ledger.scope import ledger_scope, page_cursor, page_limit, page_start
+from sandbox_common.pagination import Page
 from sandbox_common.storage.ledger_items import Kind, LedgerScope
 
 
 def list_flags(caller: AuthContext, where: FlagFilter) -> Page[ComplianceFlag]:
-    """A page of the sandbox's flags matching ``where``, newest first."""
+    """A page of the sandbox's flags matching ``where``, newest first.
+
+    The page may be short, even empty, while a cursor follows (see ``listing_plan``).
+    """
     caller.require(Permission.READ)
     _, scope = ledger_scope(caller)
     page = providers.flags_repository().page(
         scope,
         where,
         limit=page_limit(where.limit),
-        start=page_start(scope, Kind.FLAG, where.cursor),
+        after=page_start(scope, Kind.FLAG, where),
     )
-    return Page(page.items, encode_cursor(page.last_key, scope.cursor_scope(Kind.FLAG)))
+    return Page(page.items, page_cursor(scope, Kind.FLAG, where, page.next_position))
 
 
 def get_flag(caller: AuthContext, flag_id: str) -> ComplianceFlag:

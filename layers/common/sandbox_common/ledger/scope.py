@@ -6,10 +6,17 @@ import uuid
 
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext
-from sandbox_common.pagination import MAX_PAGE_SIZE, decode_cursor
+from sandbox_common.pagination import (
+    MAX_PAGE_SIZE,
+    ListingQuery,
+    decode_cursor,
+    encode_cursor,
+    listing_scope,
+)
 from sandbox_common.sandboxes.current import caller_sandbox
 from sandbox_common.sandboxes.models import Sandbox
-from sandbox_common.storage.ledger_items import Kind, LedgerScope, expiry, start_key
+from sandbox_common.storage.ledger_items import Kind, LedgerScope, expiry
+from sandbox_common.storage.listing_plan import checked_position, cursor_payload
 
 
 def ledger_scope(caller: AuthContext) -> tuple[Sandbox, LedgerScope]:
@@ -23,9 +30,20 @@ def data_expiry() -> int:
     return expiry(providers.settings().data_retention_days)
 
 
-def page_start(scope: LedgerScope, kind: Kind, cursor: str | None) -> dict[str, str] | None:
-    """The position a listing cursor encodes; 400 if it is malformed or another sandbox's."""
-    return start_key(decode_cursor(cursor, scope.cursor_scope(kind)))
+def page_start(scope: LedgerScope, kind: Kind, where: ListingQuery) -> str | None:
+    """The position ``where.cursor`` continues after.
+
+    400 if the cursor is malformed, another sandbox's, another kind's, or was issued for
+    other filters (it would skip or repeat records of this listing).
+    """
+    return checked_position(decode_cursor(where.cursor, _cursor_scope(scope, kind, where)))
+
+
+def page_cursor(
+    scope: LedgerScope, kind: Kind, where: ListingQuery, position: str | None
+) -> str | None:
+    """The ``X-Next-Cursor`` of a page of ``where`` that stopped at ``position``."""
+    return encode_cursor(cursor_payload(position), _cursor_scope(scope, kind, where))
 
 
 def page_limit(limit: int) -> int:
@@ -36,3 +54,7 @@ def page_limit(limit: int) -> int:
 def new_id() -> str:
     """A fresh record id (uuid4, as generated records have)."""
     return str(uuid.uuid4())
+
+
+def _cursor_scope(scope: LedgerScope, kind: Kind, where: ListingQuery) -> str:
+    return listing_scope(scope.sandbox_id, kind.value, where.conditions())

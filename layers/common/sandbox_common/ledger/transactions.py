@@ -5,16 +5,17 @@ from __future__ import annotations
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.ledger.models import Transaction, TransactionFilter
-from sandbox_common.ledger.scope import ledger_scope, page_limit, page_start
+from sandbox_common.ledger.scope import ledger_scope, page_cursor, page_limit, page_start
 from sandbox_common.ledger.transfers import find_transaction
-from sandbox_common.pagination import Page, encode_cursor
+from sandbox_common.pagination import Page
 from sandbox_common.storage.ledger_items import Kind
 
 
 def list_transactions(caller: AuthContext, where: TransactionFilter) -> Page[Transaction]:
     """A page of the sandbox's transactions matching ``where``, newest first.
 
-    ``account_id`` may name the account by id or network address.
+    ``account_id`` may name the account by id or network address. The page may be short,
+    even empty, while a cursor follows (see ``listing_plan``).
     """
     caller.require(Permission.READ)
     _, scope = ledger_scope(caller)
@@ -25,9 +26,9 @@ def list_transactions(caller: AuthContext, where: TransactionFilter) -> Page[Tra
         scope,
         where,
         limit=page_limit(where.limit),
-        start=page_start(scope, Kind.TRANSACTION, where.cursor),
+        after=page_start(scope, Kind.TRANSACTION, where),
     )
-    return Page(page.items, encode_cursor(page.last_key, scope.cursor_scope(Kind.TRANSACTION)))
+    return Page(page.items, page_cursor(scope, Kind.TRANSACTION, where, page.next_position))
 
 
 def get_transaction(caller: AuthContext, transaction_id: str) -> Transaction:
