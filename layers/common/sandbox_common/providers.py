@@ -1,4 +1,4 @@
-"""The process's repositories and adapters, each created on first use and then reused.
+"""The process's repositories and adapters, each created once, on first use, then reused.
 
 Nothing here runs at import time (cold start); tests reset them with ``reset()`` after
 pointing the environment at moto.
@@ -6,10 +6,10 @@ pointing the environment at moto.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sandbox_common.clock import Clock, SystemClock
+from sandbox_common.lazy import built_once
 
 # Imported on first use, not at cold start: a handler module pays only for what it calls.
 if TYPE_CHECKING:
@@ -18,7 +18,11 @@ if TYPE_CHECKING:
     from sandbox_common.storage.accounts_repository import AccountsRepository
     from sandbox_common.storage.flags_repository import FlagsRepository
     from sandbox_common.storage.keys_repository import KeysRepository
+    from sandbox_common.storage.ledger_aggregates import AggregatesRepository
     from sandbox_common.storage.ledger_data import LedgerData
+    from sandbox_common.storage.retired_generations_repository import (
+        RetiredGenerationsRepository,
+    )
     from sandbox_common.storage.sandboxes_repository import SandboxesRepository
     from sandbox_common.storage.scenario_runs_repository import ScenarioRunsRepository
     from sandbox_common.storage.transactions_repository import TransactionsRepository
@@ -47,7 +51,7 @@ def override_clock(replacement: Clock | None) -> None:
     _clock_override = replacement
 
 
-@lru_cache(maxsize=1)
+@built_once
 def keys_repository() -> KeysRepository:
     """Sandbox keys, by hash."""
     from sandbox_common.config import get_settings
@@ -57,17 +61,18 @@ def keys_repository() -> KeysRepository:
     return KeysRepository(table(get_settings().keys_table))
 
 
-@lru_cache(maxsize=1)
+@built_once
 def sandboxes_repository() -> SandboxesRepository:
     """Sandboxes (tenants)."""
     from sandbox_common.config import get_settings
     from sandbox_common.storage.dynamo import table
     from sandbox_common.storage.sandboxes_repository import SandboxesRepository
 
-    return SandboxesRepository(table(get_settings().sandboxes_table))
+    settings = get_settings()
+    return SandboxesRepository(table(settings.sandboxes_table), ledger_table=settings.ledger_table)
 
 
-@lru_cache(maxsize=1)
+@built_once
 def usage_repository() -> UsageRepository:
     """Per-key daily request counters."""
     from sandbox_common.config import get_settings
@@ -87,7 +92,7 @@ def _ledger_table() -> Any:
     return table(get_settings().ledger_table)
 
 
-@lru_cache(maxsize=1)
+@built_once
 def accounts_repository() -> AccountsRepository:
     """Ledger accounts."""
     from sandbox_common.config import get_settings
@@ -96,7 +101,7 @@ def accounts_repository() -> AccountsRepository:
     return AccountsRepository(_ledger_table(), get_settings().sandboxes_table)
 
 
-@lru_cache(maxsize=1)
+@built_once
 def transactions_repository() -> TransactionsRepository:
     """Ledger transactions and transfers."""
     from sandbox_common.config import get_settings
@@ -105,7 +110,7 @@ def transactions_repository() -> TransactionsRepository:
     return TransactionsRepository(_ledger_table(), get_settings().sandboxes_table)
 
 
-@lru_cache(maxsize=1)
+@built_once
 def flags_repository() -> FlagsRepository:
     """Compliance flags."""
     from sandbox_common.storage.flags_repository import FlagsRepository
@@ -113,7 +118,15 @@ def flags_repository() -> FlagsRepository:
     return FlagsRepository(_ledger_table())
 
 
-@lru_cache(maxsize=1)
+@built_once
+def aggregates_repository() -> AggregatesRepository:
+    """The dashboard's figures kept at write time."""
+    from sandbox_common.storage.ledger_aggregates import AggregatesRepository
+
+    return AggregatesRepository(_ledger_table())
+
+
+@built_once
 def scenario_runs_repository() -> ScenarioRunsRepository:
     """Stored scenario runs."""
     from sandbox_common.storage.scenario_runs_repository import ScenarioRunsRepository
@@ -121,7 +134,17 @@ def scenario_runs_repository() -> ScenarioRunsRepository:
     return ScenarioRunsRepository(_ledger_table())
 
 
-@lru_cache(maxsize=1)
+@built_once
+def retired_generations() -> RetiredGenerationsRepository:
+    """Retired data generations: the sweep's queue and the deletion of their items."""
+    from sandbox_common.storage.retired_generations_repository import (
+        RetiredGenerationsRepository,
+    )
+
+    return RetiredGenerationsRepository(_ledger_table())
+
+
+@built_once
 def ledger_data() -> LedgerData:
     """Whole ledger generations: bulk loads and counts."""
     from sandbox_common.storage.ledger_data import LedgerData
@@ -129,7 +152,7 @@ def ledger_data() -> LedgerData:
     return LedgerData(_ledger_table())
 
 
-@lru_cache(maxsize=1)
+@built_once
 def _apigateway_client() -> Any:
     import boto3
     from botocore.config import Config
@@ -139,7 +162,7 @@ def _apigateway_client() -> Any:
     )
 
 
-@lru_cache(maxsize=1)
+@built_once
 def api_gateway_keys() -> ApiGatewayKeys:
     """API Gateway keys and usage-plan membership."""
     from sandbox_common.aws.api_gateway import ApiGatewayKeys
@@ -147,7 +170,7 @@ def api_gateway_keys() -> ApiGatewayKeys:
     return ApiGatewayKeys(_apigateway_client())
 
 
-@lru_cache(maxsize=1)
+@built_once
 def plan_catalog() -> PlanCatalog:
     """Tiers, their usage plan ids and limits."""
     from sandbox_common.aws.api_gateway import PlanCatalog
@@ -175,8 +198,10 @@ def reset() -> None:
         accounts_repository,
         transactions_repository,
         flags_repository,
+        aggregates_repository,
         scenario_runs_repository,
         ledger_data,
+        retired_generations,
         _apigateway_client,
         api_gateway_keys,
         plan_catalog,

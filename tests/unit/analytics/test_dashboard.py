@@ -28,7 +28,9 @@ from sandbox_common.ledger.models import (
 
 NOW = datetime(2026, 11, 22, 15, 30, tzinfo=UTC)
 WEEK = TimePeriod.parse("7d")
-WEEK_START = NOW - timedelta(days=7)
+# The window is whole hours: from the top of the hour a week ago to the end of this hour.
+WEEK_START = datetime(2026, 11, 15, 15, tzinfo=UTC)
+WEEK_END = datetime(2026, 11, 22, 15, 59, 59, 999_999, tzinfo=UTC)
 _ids = itertools.count(1)
 
 
@@ -172,14 +174,14 @@ def test_volumes_add_up_exactly_to_the_transactions() -> None:
 
 def test_transactions_outside_the_window_are_ignored() -> None:
     at_start = tx("1", at=WEEK_START)
-    at_now = tx("2", at=NOW)
+    at_end = tx("2", at=WEEK_END)
     too_early = tx("4", at=WEEK_START - timedelta(microseconds=1))
-    too_late = tx("8", at=NOW + timedelta(microseconds=1))
-    board = dashboard([too_early, at_start, at_now, too_late])
+    too_late = tx("8", at=WEEK_END + timedelta(microseconds=1))
+    board = dashboard([too_early, at_start, at_end, too_late])
 
     assert board.totals.transactions == 2
     assert board.volume_by_currency[0].total_amount == Decimal("3")
-    assert_adds_up(board, [at_start, at_now])
+    assert_adds_up(board, [at_start, at_end])
 
 
 def test_every_day_of_the_window_is_listed_even_without_activity() -> None:
@@ -196,7 +198,7 @@ def test_an_hourly_window_lists_the_days_it_touches() -> None:
     just_after_midnight = datetime(2026, 11, 22, 0, 30, tzinfo=UTC)
     board = dashboard(period=TimePeriod.parse("1h"), now=just_after_midnight)
     assert [day.date for day in board.daily] == [date(2026, 11, 21), date(2026, 11, 22)]
-    assert board.period_start == datetime(2026, 11, 21, 23, 30, tzinfo=UTC)
+    assert board.period_start == datetime(2026, 11, 21, 23, 0, tzinfo=UTC)
 
 
 def test_amounts_are_exact_decimals_serialized_as_strings() -> None:
@@ -288,7 +290,8 @@ def test_offset_and_naive_times_are_read_as_utc() -> None:
     counts = {day.date: day.count for day in board.daily}
     assert counts[date(2026, 11, 20)] == 1  # 23:30 UTC the day before
     assert counts[date(2026, 11, 21)] == 1
-    assert board.generated_at == board.period_end == NOW
+    assert board.generated_at == NOW
+    assert board.period_end == WEEK_END
 
 
 def test_accounts_are_counted_as_they_are_now() -> None:

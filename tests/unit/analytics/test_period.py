@@ -1,5 +1,5 @@
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -42,9 +42,32 @@ def test_unknown_period_is_invalid_input(text: str) -> None:
     ]
 
 
-def test_window_ends_now_and_reaches_back_by_the_duration() -> None:
-    assert TimePeriod.parse("7d").window(NOW) == (datetime(2026, 11, 15, 15, 30, tzinfo=UTC), NOW)
-    assert TimePeriod.parse("24h").window(NOW) == (NOW - timedelta(days=1), NOW)
+def test_window_is_whole_hours_from_the_duration_ago_to_the_end_of_this_hour() -> None:
+    end_of_hour = datetime(2026, 11, 22, 15, 59, 59, 999_999, tzinfo=UTC)
+    assert TimePeriod.parse("7d").window(NOW) == (
+        datetime(2026, 11, 15, 15, 0, tzinfo=UTC),
+        end_of_hour,
+    )
+    assert TimePeriod.parse("24h").window(NOW) == (
+        datetime(2026, 11, 21, 15, tzinfo=UTC),
+        end_of_hour,
+    )
+
+
+def test_window_at_the_top_of_an_hour_still_covers_that_whole_hour() -> None:
+    top = datetime(2026, 11, 22, 0, 0, tzinfo=UTC)
+    start, end = TimePeriod.parse("1h").window(top)
+    assert start == datetime(2026, 11, 21, 23, tzinfo=UTC)
+    assert end == top + timedelta(hours=1) - timedelta(microseconds=1)
+
+
+def test_window_of_an_offset_or_naive_now_is_in_utc() -> None:
+    nairobi = timezone(timedelta(hours=3))
+    local = datetime(2026, 11, 22, 18, 30, tzinfo=nairobi)
+    assert TimePeriod.parse("2h").window(local) == TimePeriod.parse("2h").window(NOW)
+    assert TimePeriod.parse("2h").window(NOW.replace(tzinfo=None)) == TimePeriod.parse("2h").window(
+        NOW
+    )
 
 
 def test_a_period_is_an_immutable_value() -> None:

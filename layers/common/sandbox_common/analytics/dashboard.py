@@ -1,7 +1,10 @@
-"""``GET /api/v1/sandbox/analytics/dashboard``: figures over a sandbox's own ledger records.
+"""``GET /api/v1/sandbox/analytics/dashboard``: the response, and its figures from records.
 
-Pure: the caller fetches the records, this module aggregates them. Every amount is a
-``Decimal`` summed exactly, so each figure adds up to what listing the transactions shows.
+The service reads the figures kept at write time (``analytics.aggregates``);
+``compute_dashboard`` computes the same dashboard straight from the records, which is what
+the kept figures are tested against. Pure. Every amount is a ``Decimal`` summed exactly,
+so each figure adds up to what listing the transactions shows, and leaves without trailing
+zeros ("1020.5", not "1020.50") so the text does not depend on how the sum was stored.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ from sandbox_common.ledger.models import (
 )
 
 # Far more digits than any sum of ledger amounts needs; rounding would be a bug, so it raises.
-_EXACT = Context(prec=60, traps=[Inexact, InvalidOperation, Overflow, DivisionByZero])
+EXACT = Context(prec=60, traps=[Inexact, InvalidOperation, Overflow, DivisionByZero])
 _ZERO = Decimal(0)
 
 
@@ -101,7 +104,13 @@ class ComplianceFigures(BaseModel):
 
 
 class Dashboard(BaseModel):
-    """The dashboard of one sandbox over ``time_period`` ending at ``period_end``."""
+    """The dashboard of one sandbox over ``time_period``, computed at ``generated_at``.
+
+    The window is whole UTC hours, both bounds inclusive: ``period_start`` is the top of the
+    hour ``time_period`` before ``generated_at``, ``period_end`` the last instant of the
+    current hour. ``GET /transactions?since=<period_start>&until=<period_end>`` lists
+    exactly the transactions counted here.
+    """
 
     time_period: str
     period_start: datetime
@@ -126,14 +135,14 @@ def compute_dashboard(
     period: TimePeriod,
     now: datetime,
 ) -> Dashboard:
-    """The dashboard of ``period`` ending at ``now`` (records outside it are ignored).
+    """The dashboard of ``period`` at ``now`` (records outside its window are ignored).
 
     Naive datetimes are taken as UTC, as the ledger stores UTC.
     """
     now = _utc(now)
     start, end = period.window(now)
     in_window = [tx for tx in transactions if start <= _utc(tx.created_at) <= end]
-    with localcontext(_EXACT):
+    with localcontext(EXACT):
         volumes = _volumes(in_window)
         return Dashboard(
             time_period=period.label,
@@ -156,6 +165,23 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
+def success_rate(completed: int, failed: int) -> Decimal:
+    """Completed over settled (completed + failed) to 4 places; 0 when nothing settled."""
+    settled = completed + failed
+    return _rounded(Fraction(completed, settled) if settled else Fraction(0), 4)
+
+
+def average_amount(total: Decimal, count: int) -> Decimal:
+    """``total / count`` rounded half to even to cents (``count`` > 0)."""
+    return _rounded(Fraction(total) / count, 2)
+
+
+def plain_amount(value: Decimal) -> Decimal:
+    """``value`` without trailing zeros (exact: only the exponent changes)."""
+    with localcontext(EXACT):
+        return value.normalize()
+
+
 def _rounded(value: Fraction, places: int) -> Decimal:
     # Rounding the exact fraction once avoids the double rounding of a Decimal division.
     nearest = round(value, places)  # Fraction rounds half to even; the division is exact
@@ -172,18 +198,18 @@ def _totals(transactions: list[Transaction]) -> Totals:
     status = Counter(tx.status for tx in transactions)
     completed = status[TransactionStatus.COMPLETED]
     failed = status[TransactionStatus.FAILED]
-    settled = completed + failed
     return Totals(
         transactions=len(transactions),
         completed=completed,
         pending=status[TransactionStatus.PENDING],
         failed=failed,
-        success_rate=_rounded(Fraction(completed, settled) if settled else Fraction(0), 4),
-        fees_total=sum(_fee(tx) for tx in transactions),
+        success_rate=success_rate(completed, failed),
+        fees_total=sum(transaction_fee(tx) for tx in transactions),
     )
 
 
-def _fee(transaction: Transaction) -> int:
+def transaction_fee(transaction: Transaction) -> int:
+    """The transaction's integer ``fees`` metadata; anything else counts as 0."""
     fee = transaction.metadata.get("fees")
     # bool is an int to Python, and a float fee would make the total inexact: neither counts.
     return fee if isinstance(fee, int) and not isinstance(fee, bool) else 0
@@ -201,12 +227,14 @@ def _volumes(transactions: list[Transaction]) -> list[CurrencyVolume]:
             CurrencyVolume(
                 currency=currency,
                 count=len(group),
-                total_amount=total,
-                completed_amount=sum(
-                    (tx.amount for tx in group if tx.status is TransactionStatus.COMPLETED),
-                    _ZERO,
+                total_amount=plain_amount(total),
+                completed_amount=plain_amount(
+                    sum(
+                        (tx.amount for tx in group if tx.status is TransactionStatus.COMPLETED),
+                        _ZERO,
+                    )
                 ),
-                average_amount=_rounded(Fraction(total) / len(group), 2),
+                average_amount=average_amount(total, len(group)),
             )
         )
     return figures
@@ -227,7 +255,10 @@ def _corridors(transactions: list[Transaction]) -> list[Corridor]:
             from_country=origin,
             to_country=destination,
             count=counts[(origin, destination)],
-            volume=dict(sorted(volumes[(origin, destination)].items())),
+            volume={
+                currency: plain_amount(amount)
+                for currency, amount in sorted(volumes[(origin, destination)].items())
+            },
         )
         for origin, destination in ranked
     ]
@@ -249,7 +280,12 @@ def _daily(
         volumes[day][tx.currency] += tx.amount
     days = (first + timedelta(days=n) for n in range((last - first).days + 1))
     return [
-        DayActivity(date=day, count=counts[day], completed=completed[day], volume=volumes[day])
+        DayActivity(
+            date=day,
+            count=counts[day],
+            completed=completed[day],
+            volume={currency: plain_amount(amount) for currency, amount in volumes[day].items()},
+        )
         for day in days
     ]
 

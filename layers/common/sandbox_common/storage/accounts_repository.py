@@ -6,21 +6,25 @@ import re
 from datetime import datetime
 from typing import Any
 
-from sandbox_common.ledger.models import Account, AccountFilter
-from sandbox_common.pagination import RawPage
-from sandbox_common.storage.dynamo import translated_errors
+from sandbox_common.errors import Conflict
+from sandbox_common.ledger.models import Account, AccountFilter, VerificationStatus
+from sandbox_common.storage.dynamo import transact_write, translated_errors
+from sandbox_common.storage.ledger_aggregates import new_account_update, verification_update
 from sandbox_common.storage.ledger_items import (
+    LISTINGS,
     Kind,
     LedgerScope,
     created_account_ts,
     from_item,
     to_item,
 )
-from sandbox_common.storage.ledger_query import query_all, query_page
+from sandbox_common.storage.listing_plan import plan_listing
+from sandbox_common.storage.listing_query import ListingPage, query_listing
 from sandbox_common.storage.sandboxes_repository import count_update
 
-# Settling a transfer tests and changes these in place; the rest is one JSON document.
-ACCOUNT_LIVE = frozenset({"balances", "is_active"})
+# Settling a transfer tests and changes these in place, verifying the status; the rest is
+# one JSON document.
+ACCOUNT_LIVE = frozenset({"balances", "is_active", "verification_status"})
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -32,15 +36,17 @@ class AccountsRepository:
         self._sandboxes_table = sandboxes_table
 
     def add(self, scope: LedgerScope, account: Account, *, expires_at: int) -> None:
-        """Store an account created through the API, its address alias and its count.
+        """Store an account created through the API, its address alias, its count and its
+        place in the dashboard's accounts summary.
 
         All at once, and only while ``scope`` is still the sandbox's data generation.
         """
         client = self._table.meta.client
         ts = created_account_ts(account.created_at, account.id)
         with translated_errors("This account already exists"):
-            client.transact_write_items(
-                TransactItems=[
+            transact_write(
+                client,
+                [
                     {
                         "Put": {
                             "TableName": self._table.name,
@@ -61,7 +67,8 @@ class AccountsRepository:
                         scope.generation,
                         {"accounts_count": 1},
                     ),
-                ]
+                    new_account_update(self._table.name, scope, account, expires_at=expires_at),
+                ],
             )
 
     def get(self, scope: LedgerScope, ref: str) -> Account | None:
@@ -77,8 +84,20 @@ class AccountsRepository:
 
     def nth(self, scope: LedgerScope, n: int) -> Account | None:
         """The sandbox's ``n``-th account in listing order (1-based), or None."""
-        page = query_page(self._table, scope.pk(Kind.ACCOUNT), limit=n)
-        return from_item(Account, page.items[n - 1]) if len(page.items) >= n else None
+        first = self.first(scope, n)
+        return first[n - 1] if len(first) >= n else None
+
+    def first(self, scope: LedgerScope, count: int) -> list[Account]:
+        """The sandbox's first ``count`` accounts in listing order (one bounded read)."""
+        page = query_listing(
+            self._table,
+            scope.pk(Kind.ACCOUNT),
+            plan_listing(LISTINGS[Kind.ACCOUNT], {}),
+            limit=count,
+            decode=_account,
+            keep=lambda _: True,
+        )
+        return page.items
 
     def page(
         self,
@@ -86,36 +105,69 @@ class AccountsRepository:
         where: AccountFilter,
         *,
         limit: int,
-        start: dict[str, str] | None,
-    ) -> RawPage:
-        """A page of matching accounts in listing order (generated first, then created)."""
-        raw = query_page(
+        after: str | None,
+    ) -> ListingPage[Account]:
+        """A page of matching accounts in listing order (generated first, then created),
+        continuing after position ``after``; a bounded read (see ``listing_plan``)."""
+        plan = plan_listing(LISTINGS[Kind.ACCOUNT], where.conditions(), after=after)
+        return query_listing(
             self._table,
             scope.pk(Kind.ACCOUNT),
+            plan,
             limit=limit,
-            start=start,
-            keep=lambda item: where.matches(from_item(Account, item)),
+            decode=_account,
+            keep=where.matches,
         )
-        return RawPage([from_item(Account, item) for item in raw.items], raw.last_key)
-
-    def all(self, scope: LedgerScope) -> list[Account]:
-        """Every account of the scope (analytics; bounded by initialize's limits)."""
-        return [from_item(Account, item) for item in query_all(self._table, scope.pk(Kind.ACCOUNT))]
 
     def verify(self, scope: LedgerScope, account_id: str, at: datetime) -> Account:
-        """Mark an account verified (idempotent: the first verification time is kept)."""
-        with translated_errors("The account does not exist"):
-            item = self._table.update_item(
-                Key={"pk": scope.pk(Kind.ACCOUNT), "sk": account_id},
-                UpdateExpression=(
-                    "SET verification_status = :verified, "
-                    "verified_at = if_not_exists(verified_at, :at), updated_at = :at"
-                ),
-                ConditionExpression="attribute_exists(sk)",
-                ExpressionAttributeValues={":verified": "verified", ":at": at.isoformat()},
-                ReturnValues="ALL_NEW",
-            )["Attributes"]
-        return from_item(Account, item)
+        """Mark an account verified and count it in the dashboard's accounts summary.
+
+        Idempotent, races included: only the write that changes the status counts, and a
+        verified account keeps its first verification time. Conflict if there is no such
+        account.
+        """
+        key = {"pk": scope.pk(Kind.ACCOUNT), "sk": account_id}
+        try:
+            with translated_errors("The account does not exist"):
+                transact_write(
+                    self._table.meta.client,
+                    [
+                        {
+                            "Update": {
+                                "TableName": self._table.name,
+                                "Key": key,
+                                "UpdateExpression": (
+                                    "SET verification_status = :verified, "
+                                    "verified_at = :at, updated_at = :at"
+                                ),
+                                # Items stored before the status was an attribute lack it.
+                                "ConditionExpression": (
+                                    "attribute_exists(sk) AND (attribute_not_exists("
+                                    "verification_status) OR verification_status <> :verified)"
+                                ),
+                                "ExpressionAttributeValues": {
+                                    ":verified": VerificationStatus.VERIFIED.value,
+                                    ":at": at.isoformat(),
+                                },
+                            }
+                        },
+                        verification_update(self._table.name, scope),
+                    ],
+                )
+        except Conflict:
+            verified = self._by_id(key)
+            if verified is None or verified.verification_status is not VerificationStatus.VERIFIED:
+                raise
+            return verified  # verified already, maybe by a concurrent request
+        account = self._by_id(key)
+        if account is None:  # pragma: no cover - written just above; TTL cannot be this quick
+            raise Conflict("The account does not exist")
+        return account
+
+    def _by_id(self, key: dict[str, str]) -> Account | None:
+        with translated_errors():
+            item = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
+        return from_item(Account, item) if item else None
 
     def _id_of_address(self, scope: LedgerScope, address: str) -> str | None:
         with translated_errors():
@@ -134,7 +186,12 @@ def account_item(scope: LedgerScope, account: Account, ts: str, expires_at: int)
         sk=account.id,
         ts=ts,
         expires_at=expires_at,
+        **LISTINGS[Kind.ACCOUNT].index_attributes(account, ts),
     )
+
+
+def _account(item: dict[str, Any]) -> Account:
+    return from_item(Account, item)
 
 
 def address_item(scope: LedgerScope, account: Account, ts: str, expires_at: int) -> dict[str, Any]:

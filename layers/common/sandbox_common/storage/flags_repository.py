@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox_common.ledger.models import ComplianceFlag, FlagFilter, FlagStatus
-from sandbox_common.pagination import RawPage
-from sandbox_common.storage.dynamo import translated_errors
+from sandbox_common.storage.dynamo import transact_write, translated_errors
+from sandbox_common.storage.ledger_aggregates import flag_change_updates
 from sandbox_common.storage.ledger_items import (
     DOCUMENT,
+    LISTINGS,
     Kind,
     LedgerScope,
     document,
@@ -16,7 +17,8 @@ from sandbox_common.storage.ledger_items import (
     time_ts,
     to_item,
 )
-from sandbox_common.storage.ledger_query import query_all, query_page
+from sandbox_common.storage.listing_plan import plan_listing
+from sandbox_common.storage.listing_query import ListingPage, query_listing
 
 # Status changes are conditional on the stored status; the rest is one JSON document.
 FLAG_LIVE = frozenset({"status"})
@@ -42,44 +44,42 @@ class FlagsRepository:
         where: FlagFilter,
         *,
         limit: int,
-        start: dict[str, str] | None,
-    ) -> RawPage:
-        """A page of matching flags, newest first."""
-        raw = query_page(
-            self._table,
-            scope.pk(Kind.FLAG),
-            limit=limit,
-            start=start,
-            keep=lambda item: where.matches(from_item(ComplianceFlag, item)),
-            newest_first=True,
+        after: str | None,
+    ) -> ListingPage[ComplianceFlag]:
+        """A page of matching flags, newest first, continuing after position ``after``; a
+        bounded read (see ``listing_plan``)."""
+        plan = plan_listing(LISTINGS[Kind.FLAG], where.conditions(), after=after)
+        return query_listing(
+            self._table, scope.pk(Kind.FLAG), plan, limit=limit, decode=_flag, keep=where.matches
         )
-        return RawPage([from_item(ComplianceFlag, item) for item in raw.items], raw.last_key)
-
-    def all(self, scope: LedgerScope) -> list[ComplianceFlag]:
-        """Every flag of the scope (analytics)."""
-        return [
-            from_item(ComplianceFlag, item) for item in query_all(self._table, scope.pk(Kind.FLAG))
-        ]
 
     def replace(
         self, scope: LedgerScope, flag: ComplianceFlag, *, expected: FlagStatus
     ) -> ComplianceFlag:
         """Store ``flag``'s new state if the stored flag still has status ``expected``.
 
-        Conflict otherwise: of two concurrent resolutions exactly one succeeds.
+        Conflict otherwise: of two concurrent resolutions exactly one succeeds. The filter
+        keys are set in the same write, so listings by status follow at once, and the
+        dashboard's flag summary moves in the same transaction.
         """
+        keys = index_keys(flag)
+        update = {
+            "TableName": self._table.name,
+            "Key": {"pk": scope.pk(Kind.FLAG), "sk": flag.id},
+            "UpdateExpression": "SET #doc = :doc, #status = :status, "
+            + ", ".join(f"{slot} = :{slot}" for slot in keys),
+            "ConditionExpression": "#status = :expected",
+            "ExpressionAttributeNames": {"#doc": DOCUMENT, "#status": "status"},
+            "ExpressionAttributeValues": {
+                ":doc": document(flag, live=FLAG_LIVE),
+                ":status": flag.status.value,
+                ":expected": expected.value,
+                **{f":{slot}": value for slot, value in keys.items()},
+            },
+        }
+        figures = flag_change_updates(self._table.name, scope, expected, flag.status)
         with translated_errors(f"Flag {flag.id} is no longer {expected.value}"):
-            self._table.update_item(
-                Key={"pk": scope.pk(Kind.FLAG), "sk": flag.id},
-                UpdateExpression="SET #doc = :doc, #status = :status",
-                ConditionExpression="#status = :expected",
-                ExpressionAttributeNames={"#doc": DOCUMENT, "#status": "status"},
-                ExpressionAttributeValues={
-                    ":doc": document(flag, live=FLAG_LIVE),
-                    ":status": flag.status.value,
-                    ":expected": expected.value,
-                },
-            )
+            transact_write(self._table.meta.client, [{"Update": update}, *figures])
         return flag
 
 
@@ -92,4 +92,14 @@ def flag_item(scope: LedgerScope, flag: ComplianceFlag, expires_at: int) -> dict
         sk=flag.id,
         ts=time_ts(flag.created_at, flag.id),
         expires_at=expires_at,
+        **index_keys(flag),
     )
+
+
+def index_keys(flag: ComplianceFlag) -> dict[str, str]:
+    """The filter keys (``ix1``..) of ``flag`` as stored (its status among them)."""
+    return LISTINGS[Kind.FLAG].index_attributes(flag, time_ts(flag.created_at, flag.id))
+
+
+def _flag(item: dict[str, Any]) -> ComplianceFlag:
+    return from_item(ComplianceFlag, item)

@@ -12,7 +12,7 @@ from typing import Any
 from sandbox_common.errors import NotFound
 from sandbox_common.keys.models import ApiKeyRecord, KeyStatus
 from sandbox_common.pagination import RawPage
-from sandbox_common.storage.dynamo import translated_errors
+from sandbox_common.storage.dynamo import transact_write, translated_errors
 
 _ACTIVE = {":active": KeyStatus.ACTIVE.value}
 
@@ -70,8 +70,9 @@ class KeysRepository:
         # The resource's client serializes plain Python values, as the Table methods do.
         client = self._table.meta.client
         with translated_errors("The key is no longer active"):
-            client.transact_write_items(
-                TransactItems=[
+            transact_write(
+                client,
+                [
                     {
                         "Put": {
                             "TableName": self._table.name,
@@ -96,7 +97,7 @@ class KeysRepository:
                             },
                         }
                     },
-                ]
+                ],
             )
 
     def set_tier(self, record: ApiKeyRecord, tier: str) -> ApiKeyRecord:

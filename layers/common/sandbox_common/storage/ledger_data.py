@@ -8,6 +8,7 @@ from sandbox_common.mockdata.generator import MockDataSet
 from sandbox_common.storage.accounts_repository import account_item, address_item
 from sandbox_common.storage.dynamo import translated_errors
 from sandbox_common.storage.flags_repository import flag_item
+from sandbox_common.storage.ledger_aggregates import figure_items
 from sandbox_common.storage.ledger_items import LedgerScope, ordinal_ts
 from sandbox_common.storage.transactions_repository import transaction_item
 
@@ -19,7 +20,8 @@ class LedgerData:
         self._table = table
 
     def load(self, scope: LedgerScope, data: MockDataSet, *, expires_at: int) -> int:
-        """Write every record of ``data`` into ``scope``; returns the number of items written."""
+        """Write every record of ``data`` into ``scope``, with the dashboard's figures of the
+        whole data set; returns the number of items written."""
         written = 0
         with translated_errors(), self._table.batch_writer() as batch:
             for ordinal, account in enumerate(data.accounts, start=1):
@@ -32,5 +34,14 @@ class LedgerData:
                 written += 1
             for flag in data.compliance_flags:
                 batch.put_item(Item=flag_item(scope, flag, expires_at))
+                written += 1
+            for item in figure_items(
+                scope,
+                data.transactions,
+                data.compliance_flags,
+                data.accounts,
+                expires_at=expires_at,
+            ):
+                batch.put_item(Item=item)
                 written += 1
         return written

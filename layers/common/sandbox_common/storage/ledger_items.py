@@ -3,8 +3,10 @@
 One table holds every sandbox's ledger. An item's partition key names the sandbox, its data
 generation and the kind of record (``sb_x#g0#account``); the sort key is the record id, and
 the ``by_time`` local index orders a partition by ``ts`` (creation order for accounts, the
-creation time for the rest). The sandbox id always comes from the caller's authorizer
-context, so a query can only ever reach the caller's own partition.
+creation time for the rest; unique within a partition). Listed kinds also carry up to four
+filter keys ``ix1``..``ix4`` (``<value>#<ts>``) for the ``by_ix*`` indexes; ``LISTINGS`` says
+which field each holds. The sandbox id always comes from the caller's authorizer context,
+so a query can only ever reach the caller's own partition.
 """
 
 from __future__ import annotations
@@ -19,12 +21,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from sandbox_common.clock import isoformat
-from sandbox_common.errors import InvalidInput
-
-TIME_INDEX = "by_time"
-# The attributes that locate an item; a cursor keeps only the sort attributes (never the
-# partition key), so an edited cursor cannot point into another partition.
-KEY_ATTRIBUTES = ("pk", "sk", "ts")
+from sandbox_common.storage.listing_plan import SLOTS, ListingSpec
 
 
 class Kind(StrEnum):
@@ -36,6 +33,12 @@ class Kind(StrEnum):
     FLAG = "flag"
     IDEMPOTENCY = "idem"
     SCENARIO_RUN = "run"
+    # The dashboard's figures kept at write time (``storage.ledger_aggregates``): buckets
+    # per UTC hour (sk ``2026-11-30T01``) and per UTC day (sk ``2026-11-30``) of creation
+    # time, and the summaries of the accounts and flags as they are now (sk ``accounts``).
+    HOURLY_FIGURES = "agg_hour"
+    DAILY_FIGURES = "agg_day"
+    SUMMARY_FIGURES = "agg_summary"
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,48 @@ class LedgerScope:
         """The partition key of this scope's records of ``kind``."""
         return f"{self.sandbox_id}#{self.generation}#{kind.value}"
 
-    def cursor_scope(self, kind: Kind) -> str:
-        """What a listing cursor is bound to (a cursor from another sandbox is refused)."""
-        return f"{self.sandbox_id}:{kind.value}"
+
+# Which field each filter key holds, and which filters use them (most selective first: on
+# generated data a country keeps ~1/5 of the accounts, a currency ~1/8 and a status up to
+# 85% of the transactions, a flag type or severity ~1/4 and a status ~1/3 of the flags).
+# A transaction's type is left to the residual filter: the fifth index is by_time.
+LISTINGS: dict[Kind, ListingSpec] = {
+    Kind.ACCOUNT: ListingSpec(
+        newest_first=False,
+        slots={"country_code": "ix1", "account_type": "ix2", "network": "ix3", "is_active": "ix4"},
+        indexed={
+            "country_code": ("country_code",),
+            "account_type": ("account_type",),
+            "network": ("network",),
+            "is_active": ("is_active",),
+        },
+    ),
+    Kind.TRANSACTION: ListingSpec(
+        newest_first=True,
+        slots={
+            "status": "ix1",
+            "currency": "ix2",
+            "from_account_id": "ix3",
+            "to_account_id": "ix4",
+        },
+        indexed={
+            "account_id": ("from_account_id", "to_account_id"),
+            "currency": ("currency",),
+            "status": ("status",),
+        },
+        time_filters=("since", "until"),
+    ),
+    Kind.FLAG: ListingSpec(
+        newest_first=True,
+        slots={"status": "ix1", "flag_type": "ix2", "severity": "ix3", "account_id": "ix4"},
+        indexed={
+            "account_id": ("account_id",),
+            "flag_type": ("flag_type",),
+            "severity": ("severity",),
+            "status": ("status",),
+        },
+    ),
+}
 
 
 def ordinal_ts(ordinal: int) -> str:
@@ -115,22 +157,8 @@ def document(record: BaseModel, *, live: frozenset[str]) -> str:
     return record.model_dump_json(exclude=set(live), exclude_none=True)
 
 
-def cursor_key(item: dict[str, Any]) -> dict[str, str]:
-    """The sort attributes of ``item`` that a listing cursor keeps."""
-    return {name: str(item[name]) for name in ("sk", "ts") if name in item}
-
-
-def start_key(decoded: dict[str, Any] | None) -> dict[str, str] | None:
-    """A decoded cursor's position, checked to hold exactly the sort attributes."""
-    if decoded is None:
-        return None
-    if set(decoded) != {"sk", "ts"} or any(len(str(v)) > 300 for v in decoded.values()):
-        raise InvalidInput("The cursor is not valid")
-    return {"sk": str(decoded["sk"]), "ts": str(decoded["ts"])}
-
-
 DOCUMENT = "doc"
-_STORAGE_ATTRIBUTES = frozenset({"pk", "sk", "ts", "expires_at", DOCUMENT})
+_STORAGE_ATTRIBUTES = frozenset({"pk", "sk", "ts", "expires_at", DOCUMENT, *SLOTS})
 
 
 def _storable(value: Any) -> Any:

@@ -13,21 +13,23 @@ from sandbox_common.ledger.models import (
     TransactionFilter,
     TransactionStatus,
 )
-from sandbox_common.pagination import RawPage
-from sandbox_common.storage.dynamo import translated_errors
+from sandbox_common.storage.dynamo import transact_write, translated_errors
 from sandbox_common.storage.flags_repository import flag_item
+from sandbox_common.storage.ledger_aggregates import (
+    new_records_updates,
+    status_change_updates,
+    transaction_batches,
+)
 from sandbox_common.storage.ledger_items import (
+    LISTINGS,
     Kind,
     LedgerScope,
     from_item,
     time_ts,
     to_item,
 )
-from sandbox_common.storage.ledger_query import (
-    created_between,
-    query_all,
-    query_page,
-)
+from sandbox_common.storage.listing_plan import plan_listing
+from sandbox_common.storage.listing_query import ListingPage, query_listing
 from sandbox_common.storage.sandboxes_repository import count_update
 
 
@@ -78,30 +80,20 @@ class TransactionsRepository:
         where: TransactionFilter,
         *,
         limit: int,
-        start: dict[str, str] | None,
-    ) -> RawPage:
-        """A page of matching transactions, newest first."""
-        raw = query_page(
+        after: str | None,
+    ) -> ListingPage[Transaction]:
+        """A page of matching transactions, newest first, continuing after position
+        ``after``; a bounded read (see ``listing_plan``). ``account_id`` reads the sending
+        and the receiving side's index and merges them."""
+        plan = plan_listing(LISTINGS[Kind.TRANSACTION], where.conditions(), after=after)
+        return query_listing(
             self._table,
             scope.pk(Kind.TRANSACTION),
+            plan,
             limit=limit,
-            start=start,
-            keep=lambda item: where.matches(from_item(Transaction, item)),
-            ts_range=created_between(where.since, where.until),
-            newest_first=True,
+            decode=_transaction,
+            keep=where.matches,
         )
-        return RawPage([from_item(Transaction, item) for item in raw.items], raw.last_key)
-
-    def created_between(
-        self, scope: LedgerScope, since: datetime, until: datetime
-    ) -> list[Transaction]:
-        """Every transaction created between ``since`` and ``until`` inclusive (analytics)."""
-        items = query_all(
-            self._table,
-            scope.pk(Kind.TRANSACTION),
-            ts_range=created_between(since, until),
-        )
-        return [from_item(Transaction, item) for item in items]
 
     def create_transfer(
         self,
@@ -114,9 +106,10 @@ class TransactionsRepository:
     ) -> None:
         """Store a new transfer, the flags its screening raised and its idempotency key.
 
-        All or nothing, together with the sandbox's record counts and only while ``scope``
-        is still the sandbox's data generation: a retry with the same key can never create
-        a second transfer. Raises IdempotencyKeyUsed when the key is already taken.
+        All or nothing, together with the sandbox's record counts and the dashboard's
+        figures, and only while ``scope`` is still the sandbox's data generation: a retry
+        with the same key can never create a second transfer. Raises IdempotencyKeyUsed
+        when the key is already taken.
         """
         table = self._table.name
         puts: list[dict[str, Any]] = [
@@ -137,6 +130,7 @@ class TransactionsRepository:
                 scope.generation,
                 {"transactions_count": 1, "compliance_flags_count": len(flags)},
             ),
+            *new_records_updates(table, scope, [transfer], flags, expires_at=expires_at),
         ]
         if idempotency:
             puts.append(
@@ -168,7 +162,8 @@ class TransactionsRepository:
         return IdempotencyRecord(str(item["fingerprint"]), str(item["transaction_id"]))
 
     def settle(self, scope: LedgerScope, transfer: Transaction, at: datetime) -> Transaction:
-        """Complete a pending transfer: debit, credit and status change in one transaction.
+        """Complete a pending transfer: debit, credit, status change and the dashboard's
+        figures in one transaction.
 
         Conflict when the transfer is no longer pending, an account became inactive or the
         balance no longer covers the amount; the caller re-reads and decides again.
@@ -207,6 +202,7 @@ class TransactionsRepository:
                         "ExpressionAttributeValues": {":amount": amount, ":zero": 0, **active},
                     }
                 },
+                *_settlement_figures(table, scope, transfer, TransactionStatus.COMPLETED),
             ],
         )
         return completed
@@ -218,16 +214,49 @@ class TransactionsRepository:
         failed = transfer.model_copy(
             update={"status": TransactionStatus.FAILED, "failure_reason": reason, "updated_at": at}
         )
-        _transact(self._table, [_status_update(scope, transfer, failed, self._table.name)])
+        table = self._table.name
+        _transact(
+            self._table,
+            [
+                _status_update(scope, transfer, failed, table),
+                *_settlement_figures(table, scope, transfer, TransactionStatus.FAILED),
+            ],
+        )
         return failed
 
     def add_many(
         self, scope: LedgerScope, transactions: list[Transaction], expires_at: int
     ) -> None:
-        """Store generated transactions in batches (the caller counts them on the sandbox)."""
-        with translated_errors(), self._table.batch_writer() as batch:
-            for transaction in transactions:
-                batch.put_item(Item=transaction_item(scope, transaction, expires_at))
+        """Store generated transactions, counted on the sandbox and in the dashboard's figures.
+
+        In write transactions of up to 100 writes, each all or nothing and only while
+        ``scope`` is still the sandbox's data generation (Conflict otherwise): whatever got
+        stored before a failure is counted and in the figures, so the ledger stays whole.
+        """
+        table = self._table.name
+        for batch in transaction_batches(transactions, other_writes=1):
+            _transact(
+                self._table,
+                [
+                    *(
+                        {
+                            "Put": {
+                                "TableName": table,
+                                "Item": transaction_item(scope, transaction, expires_at),
+                                "ConditionExpression": "attribute_not_exists(sk)",
+                            }
+                        }
+                        for transaction in batch
+                    ),
+                    count_update(
+                        self._sandboxes_table,
+                        scope.sandbox_id,
+                        scope.generation,
+                        {"transactions_count": len(batch)},
+                    ),
+                    *new_records_updates(table, scope, batch, [], expires_at=expires_at),
+                ],
+            )
 
 
 def transaction_item(
@@ -241,7 +270,27 @@ def transaction_item(
         sk=transaction.id,
         ts=time_ts(transaction.created_at, transaction.id),
         expires_at=expires_at,
+        **_index_keys(transaction),
     )
+
+
+def _index_keys(transaction: Transaction) -> dict[str, str]:
+    """The filter keys (``ix1``..) of ``transaction`` as stored (its status among them)."""
+    ts = time_ts(transaction.created_at, transaction.id)
+    return LISTINGS[Kind.TRANSACTION].index_attributes(transaction, ts)
+
+
+def _transaction(item: dict[str, Any]) -> Transaction:
+    return from_item(Transaction, item)
+
+
+def _settlement_figures(
+    table: str, scope: LedgerScope, transfer: Transaction, status: TransactionStatus
+) -> list[dict[str, Any]]:
+    # A settlement starts from pending (``_status_update`` makes it a condition), so the
+    # figures move from pending whatever status the caller's copy shows.
+    pending = transfer.model_copy(update={"status": TransactionStatus.PENDING})
+    return status_change_updates(table, scope, pending, status)
 
 
 def _status_update(
@@ -259,6 +308,10 @@ def _status_update(
     if after.failure_reason:
         expression += ", failure_reason = :reason"
         values[":reason"] = after.failure_reason
+    # The filter keys move with the status in the same write (listings by status follow).
+    for slot, key in _index_keys(after).items():
+        expression += f", {slot} = :{slot}"
+        values[f":{slot}"] = key
     return {
         "Update": {
             "TableName": table,
@@ -278,7 +331,7 @@ def _transact(table: Any, items: list[dict[str, Any]], conflict_at: set[int] | N
 
     try:
         with translated_errors():
-            table.meta.client.transact_write_items(TransactItems=items)
+            transact_write(table.meta.client, items)
     except Conflict as exc:
         cause = exc.__cause__
         if isinstance(cause, ClientError) and conflict_at:
