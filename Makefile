@@ -8,7 +8,7 @@ SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 PORT ?= 3000
 
-.PHONY: run test lint format validate build deploy bench venv clean
+.PHONY: run test fuzz openapi lint format validate build deploy bench venv clean
 
 $(VENV)/.installed: requirements-dev.txt layers/common/requirements.txt layers/common/pyproject.toml pyproject.toml
 	@test -n "$(PYTHON312)" || { echo "CPython 3.12 not found: install it (pyenv install 3.12) or set PYTHON312=/path/to/python3.12"; exit 1; }
@@ -34,6 +34,14 @@ run: venv
 test: venv
 	$(PY) -m pytest --cov=sandbox_common --cov=functions --cov-report=term-missing:skip-covered --cov-fail-under=90
 
+## A longer schemathesis pass over the whole OpenAPI document (make test runs a short one).
+fuzz: venv
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-60} FUZZ_COVERAGE=1 $(PY) -m pytest tests/http/test_openapi.py -k every_operation -p no:cacheprovider
+
+## Rebuild functions/docs/openapi.json from every function's app (commit the result).
+openapi: venv
+	$(PY) -m local_runtime.openapi_document
+
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -57,10 +65,17 @@ deploy: build
 bench: venv
 	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/runtime_load.py
+	$(PY) benchmarks/runtime_load.py --path '/api/v1/sandbox/accounts?limit=20'
+	$(PY) benchmarks/request_cpu.py status
+	$(PY) benchmarks/request_cpu.py accounts 20
+	$(PY) benchmarks/transfer_latency.py
+	$(PY) benchmarks/runtime_memory.py
 	$(PY) benchmarks/mock_data_generation.py
 	$(PY) benchmarks/ledger_writes.py
 	$(PY) benchmarks/initialize_latency.py
 	$(PY) benchmarks/reset_latency.py
+	$(PY) benchmarks/listing_latency.py
+	$(PY) benchmarks/dashboard_latency.py
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .sandbox .pytest_cache .coverage

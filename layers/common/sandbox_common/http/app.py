@@ -14,15 +14,27 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sandbox_common.errors import PayloadTooLarge, SandboxError
 from sandbox_common.http.auth import optional_auth_context, request_id_of
 from sandbox_common.http.envelope import error_body
-from sandbox_common.observability import emit_request_metrics, get_logger
+from sandbox_common.observability import (
+    emit_request_metrics,
+    get_logger,
+    per_request_log_keys,
+)
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
-_STATUS_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+# Starlette's own refusals; 400 is a body that could not be parsed (invalid UTF-8, JSON
+# nested past the parser's limit), which is a validation failure like invalid JSON.
+_STATUS_CODES = {
+    400: "validation_error",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
 
 
 def create_app(service: str, *, title: str, description: str = "") -> FastAPI:
@@ -37,8 +49,20 @@ def create_app(service: str, *, title: str, description: str = "") -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        # A redirect would carry the function's view of the URL, without the API Gateway
+        # stage: the client would be sent to a path that does not exist.
+        redirect_slashes=False,
     )
+    app.add_middleware(_IgnoreTrailingSlash)
     logger = get_logger(service)
+
+    def openapi() -> dict[str, Any]:
+        # The real error answers, not FastAPI's 422 (imported here: only `make openapi` asks).
+        from sandbox_common.http.openapi import describe
+
+        return describe(app)
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     def envelope(request: Request, status: int, message: str, code: str, **extra: Any) -> Response:
         body = error_body(message=message, code=code, request_id=request_id_of(request), **extra)
@@ -70,7 +94,7 @@ def create_app(service: str, *, title: str, description: str = "") -> FastAPI:
     ) -> Response:
         started = time.perf_counter()
         try:
-            _reject_oversized(request)
+            await _reject_oversized(request)
             response = await call_next(request)
         except SandboxError as exc:
             response = envelope(request, exc.status_code, exc.message, exc.code)
@@ -92,7 +116,7 @@ def make_handler(app: FastAPI, service: str) -> LambdaHandler:
     asgi_handler = Mangum(app, lifespan="off")
     logger = get_logger(service)
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @per_request_log_keys(logger, correlation_id_path=correlation_paths.API_GATEWAY_REST)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         response: dict[str, Any] = asgi_handler(event, context)
         return response
@@ -100,13 +124,37 @@ def make_handler(app: FastAPI, service: str) -> LambdaHandler:
     return handler
 
 
-def _reject_oversized(request: Request) -> None:
+async def _reject_oversized(request: Request) -> None:
+    """413 for a body over the limit, measured on the body itself whatever its framing.
+
+    A chunked request has no Content-Length, so the header alone let any size through.
+    Under Lambda the body is already in memory (it came in the event); Starlette keeps what
+    is read here for the route.
+    """
     from sandbox_common.config import get_settings
 
     limit = get_settings().max_body_bytes
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > limit:
         raise PayloadTooLarge(f"Request body exceeds {limit} bytes")
+    if len(await request.body()) > limit:
+        raise PayloadTooLarge(f"Request body exceeds {limit} bytes")
+
+
+class _IgnoreTrailingSlash:
+    """Serve ``/path/`` as ``/path``: API Gateway routes both to the same resource."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
+            scope = {**scope, "path": path.rstrip("/") or "/"}
+            raw_path = scope.get("raw_path")
+            if raw_path:
+                scope["raw_path"] = raw_path.rstrip(b"/") or b"/"
+        await self.app(scope, receive, send)
 
 
 def _account_request(request: Request, response: Response, latency_ms: float, service: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -10,9 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field
 class ErrorEnvelope(BaseModel):
     """``{"success": false, "error", "code", "requestId", "details"?}``."""
 
-    model_config = ConfigDict(populate_by_name=True)
+    # As sent, `success` is always there (and false): the documented schema requires it.
+    model_config = ConfigDict(
+        populate_by_name=True, json_schema_serialization_defaults_required=True
+    )
 
-    success: bool = False
+    success: Literal[False] = False
     error: str
     code: str
     request_id: str = Field(serialization_alias="requestId")

@@ -6,7 +6,15 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 from sandbox_common.auth import DEFAULT_PERMISSIONS, AuthContext, Permission, Role
 from sandbox_common.sandboxes.models import SandboxId
@@ -14,7 +22,13 @@ from sandbox_common.sandboxes.models import SandboxId
 DeveloperName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
 ]
-TierName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_-]{1,32}$")]
+# The tiers are the deployment's usage plans (settings.usage_plan_ids), checked when a key is
+# placed; the OpenAPI build lists the template's as this schema's enum (the marker).
+TierName = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9_-]{1,32}$"),
+    WithJsonSchema({"type": "string", "x-sandbox-tiers": True}),
+]
 
 
 class KeyStatus(StrEnum):
@@ -66,7 +80,12 @@ class KeyCreate(BaseModel):
 
     developer_name: DeveloperName
     developer_email: EmailStr
-    permissions: list[Permission] | None = Field(default=None, max_length=len(Permission))
+    permissions: list[Permission] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=len(Permission),
+        json_schema_extra={"uniqueItems": True},
+    )
     tier: TierName | None = None
     sandbox_id: SandboxId | None = None
     role: Role = Role.DEVELOPER

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal, get_args
 
-from pydantic import Field, PlainSerializer, StringConstraints
+from pydantic import BeforeValidator, Field, PlainSerializer, StringConstraints, WithJsonSchema
 
-# Seed 000: the currencies of its generator. Amounts carry at most 7 decimals (a stroop).
-CURRENCIES: tuple[str, ...] = ("USDC", "USDT", "XLM", "HBAR", "NGN", "KES", "ZAR", "GHS")
-COUNTRIES: tuple[str, ...] = ("NG", "KE", "ZA", "GH", "UG", "TZ", "ET", "MA", "EG", "TN")
-DEFAULT_COUNTRIES: tuple[str, ...] = ("NG", "KE", "ZA", "GH", "UG")
+# The currencies and countries of the mock data generator. Amounts carry at most 7 decimals
+# (a stroop). As Literals, the OpenAPI document lists them as the enums validation accepts.
+Currency = Literal["USDC", "USDT", "XLM", "HBAR", "NGN", "KES", "ZAR", "GHS"]
+Country = Literal["NG", "KE", "ZA", "GH", "UG", "TZ", "ET", "MA", "EG", "TN"]
+CURRENCIES: tuple[str, ...] = get_args(Currency)
+COUNTRIES: tuple[str, ...] = get_args(Country)
+DEFAULT_COUNTRIES: tuple[Country, ...] = ("NG", "KE", "ZA", "GH", "UG")
 MAX_AMOUNT = Decimal("1000000000000")
 
 
@@ -25,13 +28,32 @@ def _money(value: Decimal) -> str:
 
 
 Money = Annotated[Decimal, PlainSerializer(_money, return_type=str, when_used="json")]
+# Decimal text as clients should send it: no exponent, no sign, at most 7 decimals.
+AMOUNT_TEXT_PATTERN = r"^[0-9]{1,13}(\.[0-9]{1,7})?$"
 PositiveAmount = Annotated[
     Decimal,
     Field(gt=0, le=MAX_AMOUNT, max_digits=20, decimal_places=7, allow_inf_nan=False),
     PlainSerializer(_money, return_type=str, when_used="json"),
+    # Pydantic documents a Decimal's text form as any string at all.
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_AMOUNT)},
+                {"type": "string", "pattern": AMOUNT_TEXT_PATTERN, "examples": ["1000.00"]},
+            ]
+        },
+        mode="validation",
+    ),
 ]
-CurrencyCode = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{3,5}$")]
-CountryCode = Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Za-z]{2}$")]
+
+
+def _upper_case(value: object) -> object:
+    # Codes are accepted in any case ("usdc") and kept upper-case.
+    return value.upper() if isinstance(value, str) else value
+
+
+CurrencyCode = Annotated[Currency, BeforeValidator(_upper_case)]
+CountryCode = Annotated[Country, BeforeValidator(_upper_case)]
 # An account is referred to by its id (uuid) or its network address (``account_id``).
 AccountRef = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
