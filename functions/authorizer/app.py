@@ -13,12 +13,12 @@ from sandbox_common import providers
 from sandbox_common.auth import presented_key
 from sandbox_common.aws.ssm import bootstrap_admin_key
 from sandbox_common.keys.authentication import authenticate
-from sandbox_common.observability import get_logger
+from sandbox_common.observability import get_logger, per_request_log_keys
 
 logger = get_logger("authorizer")
 
 
-@logger.inject_lambda_context(correlation_id_path="requestContext.requestId")
+@per_request_log_keys(logger, correlation_id_path="requestContext.requestId")
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Authorize one request."""
     presented = presented_key(event.get("headers"))
