@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -46,6 +47,13 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("LOCAL_RUNTIME_AWS_TRANSPORT", "in-process"),
         help="how handlers reach moto: in-process dispatch (fast) or HTTP via AWS_ENDPOINT_URL",
     )
+    parser.add_argument(
+        "--schedule-speed",
+        type=float,
+        default=float(os.environ.get("LOCAL_RUNTIME_SCHEDULE_SPEED", "1")),
+        help="how much faster than real time the template's Schedule events fire "
+        "(60: rate(5 minutes) every 5 s; 0: not at all)",
+    )
     parser.add_argument("--log-level", default=os.environ.get("LOCAL_RUNTIME_LOG_LEVEL", "INFO"))
     return parser.parse_args(argv)
 
@@ -69,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         project_root=Path(args.project_root),
         parameters=parameters,
         aws_transport=args.aws_transport,
+        schedule_speed=args.schedule_speed,
     )
     stopping = threading.Event()
 
@@ -88,6 +97,17 @@ def main(argv: list[str] | None = None) -> int:
         logger.error("cannot listen on %s:%s: %s", args.host, args.port, exc)
         stop_shared_moto()
         return 2
+
+    # The handlers are imported now rather than by the first request of each (a burst of
+    # first requests would all wait for it); then everything start-up made (modules,
+    # botocore's service models, moto's backends) lives as long as the process: frozen, the
+    # collector no longer walks it on each full collection.
+    def warm_then_freeze() -> None:
+        runtime.warm()
+        gc.collect()
+        gc.freeze()
+
+    threading.Thread(target=warm_then_freeze, name="warm-up", daemon=True).start()
     try:
         path = runtime.write_local_json()
         sys.stdout.write(json.dumps(runtime.local_info(), indent=2) + "\n")

@@ -105,7 +105,8 @@ class EmbeddedMoto:
         """Start the server; returns its endpoint URL."""
         from local_runtime import moto_tuning
 
-        moto_tuning.apply()
+        # LOCAL_RUNTIME_MOTO_SPEEDUPS=0 keeps moto's own (slower) code: benchmarks compare.
+        moto_tuning.apply(speedups=os.environ.get("LOCAL_RUNTIME_MOTO_SPEEDUPS", "1") != "0")
         # werkzeug logs every moto call at INFO; the runtime logs its own requests.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self._server = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)

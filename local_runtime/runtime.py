@@ -21,6 +21,7 @@ from local_runtime.functions import LambdaFunction, merged_environment, release_
 from local_runtime.gateway import Gateway
 from local_runtime.messages import HttpRequest
 from local_runtime.provision import Stack
+from local_runtime.schedules import Scheduler, scheduled_targets
 from local_runtime.server import LocalHttpServer
 from local_runtime.template import Template, load_yaml
 
@@ -77,6 +78,7 @@ class LocalRuntime:
         clock: Callable[[], float] = time.time,
         create_demo_key: bool = True,
         aws_transport: str = "in-process",
+        schedule_speed: float = 1.0,
     ) -> None:
         root = Path(project_root).resolve() if project_root else None
         # A relative template path means what it means on a command line: from the cwd.
@@ -91,6 +93,9 @@ class LocalRuntime:
         if aws_transport not in AWS_TRANSPORTS:
             raise RuntimeConfigError(f"aws_transport must be one of {', '.join(AWS_TRANSPORTS)}")
         self.aws_transport = aws_transport
+        if schedule_speed < 0:
+            raise RuntimeConfigError("schedule_speed must be 0 (schedules off) or positive")
+        self.schedule_speed = schedule_speed
         self.aws_endpoint = ""
         self.admin_key = admin_key or os.environ.get("SANDBOX_ADMIN_KEY") or generate_admin_key()
         self.demo_key: str | None = None
@@ -99,6 +104,7 @@ class LocalRuntime:
         self.api: ApiDefinition | None = None
         self.gateway: Gateway | None = None
         self.functions: dict[str, LambdaFunction] = {}
+        self.scheduler: Scheduler | None = None
         self._server: LocalHttpServer | None = None
         self._environment = EnvironmentPatch()
         self._in_process_aws: InProcessAws | None = None
@@ -167,6 +173,16 @@ class LocalRuntime:
         }
         keys = MotoApiKeyDirectory(self.api.info.api_id, self.api.info.stage)
         self.gateway = Gateway(self.api, self.functions, keys, clock=self.clock)
+        self.scheduler = Scheduler(
+            scheduled_targets(stack, specs),
+            lambda function_id, event: self.functions[function_id].invoke(event),
+            region=REGION,
+            account_id=ACCOUNT_ID,
+            clock=self.clock,
+            speed=self.schedule_speed or 1.0,
+        )
+        if self.schedule_speed:
+            self.scheduler.start()
         self._server = LocalHttpServer(self.host, self.requested_port, self.gateway)
         self._server.start()
         self.endpoint = f"http://{self.host}:{self._server.port}"
@@ -186,6 +202,9 @@ class LocalRuntime:
     def stop(self) -> None:
         """Stop serving and put the process environment back as it was."""
         global _running
+        if self.scheduler is not None:
+            # First, so a scheduled run in progress finishes while its AWS is still there.
+            self.scheduler.stop()
         if self._server is not None:
             self._server.stop()
             self._server = None
@@ -260,6 +279,19 @@ class LocalRuntime:
             logger.warning("no demo key: POST %s answered %d %s", DEMO_KEY_PATH, status, body[:300])
         except Exception:
             logger.warning("no demo key: POST %s failed", DEMO_KEY_PATH, exc_info=True)
+
+    def warm(self) -> None:
+        """Import every function's handler now, as Lambda's provisioned concurrency would.
+
+        Otherwise the first request of each function pays its import (a cold start), and a
+        burst of first requests all wait for it. `make run` warms in the background after
+        start-up; tests keep the lazy imports.
+        """
+        for function in self.functions.values():
+            try:
+                function.handler  # noqa: B018 - the property imports the module
+            except Exception:
+                logger.warning("could not warm %s", function.spec.logical_id, exc_info=True)
 
     def local_info(self) -> dict[str, Any]:
         """What `.sandbox/local.json` holds."""

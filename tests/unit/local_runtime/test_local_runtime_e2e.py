@@ -283,3 +283,9 @@ def test_head_request_has_headers_but_no_body(client: httpx.Client) -> None:
     assert response.status_code == 404
     assert response.content == b""
     assert int(response.headers["content-length"]) > 0
+
+
+def test_warming_imports_every_function_handler(runtime: LocalRuntime) -> None:
+    runtime.warm()
+    assert runtime.functions
+    assert all(function._handler is not None for function in runtime.functions.values())
