@@ -1,4 +1,4 @@
-"""Lambda cold start: import time of each handler module vs. a typical handler (SPEC section 5).
+"""Lambda cold start: import time of each handler module vs. a typical handler.
 
 Bar: importing one of our handler modules in a fresh process costs at most 0.6 x the import of
 a typical FastAPI + Mangum + Powertools (Logger, Metrics, Tracer) + boto3 handler

@@ -1,4 +1,4 @@
-"""Initialize latency: POST /api/v1/sandbox/initialize through the local runtime (SPEC section 5).
+"""Initialize latency: POST /api/v1/sandbox/initialize through the local runtime.
 
 Bar: p95 < 1,000 ms for initializing a sandbox with the default data set (100 accounts, 500
 transactions, 50 compliance records) through the local runtime over HTTP.

@@ -1,4 +1,4 @@
-"""Ledger writes: records written per second through the repositories (SPEC section 5).
+"""Ledger writes: records written per second through the repositories.
 
 Bar: at least 5,000 records/s (accounts + transactions + compliance flags) written by
 ``LedgerData.load``, the bulk write of ``POST /api/v1/sandbox/initialize``, into the local
@@ -7,7 +7,7 @@ runtime's DynamoDB (the embedded moto). Generating the records is a separate bar
 
 How: a ``LocalRuntime`` is started in this process (it points boto3 at its moto, handlers
 call moto in-process) and the repositories are rebound to it (``providers.reset()``). For
-each size, seed 000's default mix (100 accounts, 500 transactions, 50 flags) and that mix
+each size, the default mix (100 accounts, 500 transactions, 50 flags) and that mix
 scaled up, the data set is generated once, untimed; then only ``load()`` is timed, ``--runs``
 times, each run into a fresh sandbox/generation (so no run overwrites another's items), and
 the best run counts. ``load()`` writes 2 DynamoDB items per account (the record and its

@@ -1,4 +1,4 @@
-"""Reset latency: POST /api/v1/sandbox/reset of full sandboxes, by size (SPEC section 5).
+"""Reset latency: POST /api/v1/sandbox/reset of full sandboxes, by size.
 
 Bar: a reset of a sandbox holding 10,000 ledger items answers in under 300 ms, and the
 latency stays flat as the sandbox grows (here: the largest size's median at most

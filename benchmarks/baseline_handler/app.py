@@ -1,6 +1,6 @@
-"""Baseline handler: the reference point for SPEC section 5's Lambda cold-start bar.
+"""Baseline handler: the reference point for the Lambda cold-start bar.
 
-SPEC section 5 asks that importing one of our handler modules in a fresh process costs at most
+The bar is that importing one of our handler modules in a fresh process costs at most
 0.6 x what "a typical FastAPI + Mangum + Powertools (Logger, Metrics, Tracer) + boto3 handler"
 costs, measured side by side (benchmarks/cold_start.py). This module is that typical handler,
 written the way a competent team usually ships one, neither bloated nor stripped:

@@ -1,4 +1,4 @@
-"""Environment group: initialize, reset, status, config and scenarios (SPEC 3.2)."""
+"""Environment group: initialize, reset, status, config and scenarios."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Keys group: sandbox API keys (SPEC section 3.1) and the caller's usage."""
+"""Keys group: sandbox API keys and the caller's usage."""
 
 from __future__ import annotations
 

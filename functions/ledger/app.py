@@ -1,4 +1,4 @@
-"""Ledger group: accounts, transactions, transfers, compliance flags, analytics (SPEC 3.3)."""
+"""Ledger group: accounts, transactions, transfers, compliance flags, analytics."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Manager group (seed 001): health now; persistent configs and job endpoints come later."""
+"""Manager group: health now; persistent configs and job endpoints come later."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ app = create_app("manager", title="Sandbox Manager")
 
 @app.get("/health", response_model=MessageEnvelope[Health])
 def health() -> MessageEnvelope[Health]:
-    """Seed 001's health envelope: timestamp, uptime (seconds, this instance), version."""
+    """The health envelope: timestamp, uptime (seconds, this instance), version."""
     return MessageEnvelope(
         message="Sandbox Manager is running",
         data=Health(

@@ -23,7 +23,7 @@ class Role(StrEnum):
 
 
 class Permission(StrEnum):
-    """What a key may do inside its sandbox (seed 000: read, write, analytics)."""
+    """What a key may do inside its sandbox (read, write, analytics)."""
 
     READ = "read"
     WRITE = "write"

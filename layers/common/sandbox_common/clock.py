@@ -1,7 +1,7 @@
 """The one source of "now" for the layer.
 
 Everything time-dependent takes a :class:`Clock` so that tests (and, later, the per-sandbox
-clock of SPEC section 3.2) can decide what time it is.
+clock an integrator controls) can decide what time it is.
 """
 
 from __future__ import annotations

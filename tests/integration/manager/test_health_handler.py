@@ -1,4 +1,4 @@
-"""GET /health: seed 001's envelope, public."""
+"""GET /health: the manager's envelope, public."""
 
 from __future__ import annotations
 

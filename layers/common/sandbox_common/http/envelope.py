@@ -1,4 +1,4 @@
-"""The one error envelope (SPEC section 2) and the success envelope of seed 001."""
+"""The one error envelope every function answers with, and the manager's success envelopes."""
 
 from __future__ import annotations
 
@@ -23,14 +23,14 @@ class ErrorEnvelope(BaseModel):
 
 
 class DataEnvelope[T](BaseModel):
-    """Seed 001's ``{"success": true, "data": ...}``."""
+    """The manager's ``{"success": true, "data": ...}``."""
 
     success: bool = True
     data: T
 
 
 class MessageEnvelope[T](BaseModel):
-    """Seed 001's ``{"success": true, "message": ..., "data"?: ...}``."""
+    """The manager's ``{"success": true, "message": ..., "data"?: ...}``."""
 
     success: bool = True
     message: str

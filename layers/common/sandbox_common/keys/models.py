@@ -74,7 +74,7 @@ class ApiKeyRecord(BaseModel):
 
 
 class KeyCreate(BaseModel):
-    """``POST /api/v1/sandbox/keys`` body (seed 000 section 3)."""
+    """``POST /api/v1/sandbox/keys`` body."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -100,7 +100,7 @@ class KeyCreate(BaseModel):
         return value
 
     def granted_permissions(self) -> list[Permission]:
-        """The permissions asked for, or seed 000's defaults (read, write, analytics)."""
+        """The permissions asked for, or the defaults (read, write, analytics)."""
         return list(self.permissions) if self.permissions else list(DEFAULT_PERMISSIONS)
 
 

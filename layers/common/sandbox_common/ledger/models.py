@@ -1,6 +1,6 @@
 """Ledger models: the domain records (stored and returned as is) and the request bodies.
 
-Field names follow seed 000's generator (accounts, transactions, compliance records); the
+Field names are the fintech sandbox's public ones (accounts, transactions, compliance records); the
 extra fields a real ledger needs (balances, failure reasons, verification) are additions.
 Money is ``Decimal`` everywhere and leaves the API as a string, so nothing is ever a float.
 """
@@ -74,7 +74,7 @@ class VerificationStatus(StrEnum):
 
 
 class TransactionType(StrEnum):
-    """Seed 000's transaction types; a transfer made through the API is a ``transfer``."""
+    """What a transaction is; a transfer made through the API is a ``transfer``."""
 
     TRANSFER = "transfer"
     PAYMENT = "payment"
@@ -90,7 +90,7 @@ class TransactionStatus(StrEnum):
 
 
 class FlagType(StrEnum):
-    """Seed 000's compliance flag types."""
+    """What a compliance flag is about."""
 
     AML = "aml"
     KYC = "kyc"
@@ -123,7 +123,7 @@ class Resolution(StrEnum):
 
 
 class Account(BaseModel):
-    """A ledger account in one sandbox (seed 000's fields plus balances and verification)."""
+    """A ledger account in one sandbox (with its balances and verification)."""
 
     id: str
     account_id: str
@@ -147,7 +147,7 @@ class Account(BaseModel):
 
 
 class Transaction(BaseModel):
-    """A movement of money between two accounts of the sandbox (seed 000's fields and more)."""
+    """A movement of money between two accounts of the sandbox, and its outcome."""
 
     id: str
     from_account_id: str
@@ -168,7 +168,7 @@ class Transaction(BaseModel):
 
 
 class ComplianceFlag(BaseModel):
-    """A compliance record (seed 000's fields plus the resolution)."""
+    """A compliance record and, once decided, its resolution."""
 
     id: str
     flag_type: FlagType

@@ -59,7 +59,7 @@ AccountRef = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
 
 class Environment(StrEnum):
-    """Seed 000's environments (the kind of data a sandbox holds)."""
+    """The kind of data a sandbox holds: sandbox, testnet or mock."""
 
     SANDBOX = "sandbox"
     TESTNET = "testnet"

@@ -1,1 +1,1 @@
-"""Sandbox Manager (seed 001): health, persistent configs, the hourly job."""
+"""Sandbox Manager: health, persistent configs, the hourly job."""

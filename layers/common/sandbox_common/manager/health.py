@@ -1,4 +1,4 @@
-"""Seed 001's health payload."""
+"""The public health payload: timestamp, uptime and version."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Seeded mock data for a sandbox: accounts, transactions and compliance flags (seed 000 §2).
+"""Seeded mock data for a sandbox: accounts, transactions and compliance flags.
 
 Pure: no I/O and no global random state. The same request yields the same records byte for
 byte, ids included. Each part (accounts, transactions, flags) draws from its own sub-seed of
@@ -51,7 +51,7 @@ __all__ = [
 FUNDED_ACCOUNTS = 5
 FUNDED_BALANCE = Decimal("100000.00")
 
-# Seed 000's distributions.
+# The documented distributions of the mock data (status and amount mixes, severities).
 AMOUNT_RANGES: tuple[tuple[int, int], ...] = ((10, 10_000), (1_000, 50_000), (10_000, 100_000))
 BALANCE_RANGE = (100, 10_000)
 ACCOUNT_SCENARIOS = ("normal", "high_risk", "compliance", "analytics")
@@ -294,7 +294,7 @@ def _transaction(
         description=_transaction_description(transaction_type, source, target),
         metadata={
             "sandbox": True,
-            # Seed 000 looked up types[0] for every transaction; this is the row's own type.
+            # Each row gets its own type (never the first type for every transaction).
             "test_scenario": rng.choice(TRANSACTION_SCENARIOS[transaction_type]),
             "fees": rng.randint(1, 50),
         },

@@ -75,7 +75,7 @@ class MockDataCounts(BaseModel):
 
 
 class InitializeResponse(BaseModel):
-    """Seed 000's initialize answer, plus what is needed to reproduce it."""
+    """The initialize answer (what was generated), plus what is needed to reproduce it."""
 
     environment: Environment
     status: Literal["initialized"] = "initialized"

@@ -15,7 +15,7 @@ from pydantic import BaseModel, StringConstraints
 if TYPE_CHECKING:
     from sandbox_common.sandboxes.config import SandboxConfig
 
-# Seed 001: sandbox and customer ids are 1-100 letters, digits, '_' or '-'.
+# Sandbox and customer ids are 1-100 letters, digits, '_' or '-'.
 SANDBOX_ID_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
 SandboxId = Annotated[str, StringConstraints(pattern=SANDBOX_ID_PATTERN)]
 _SANDBOX_ID = re.compile(SANDBOX_ID_PATTERN)

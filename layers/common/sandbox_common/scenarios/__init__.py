@@ -1,4 +1,4 @@
-"""Pre-built test scenarios (seed 000 section 4): a data-driven catalog and a step runner.
+"""Pre-built test scenarios: a data-driven catalog and a step runner.
 
 A scenario is a JSON file in ``catalog/`` (``<id>.json``): adding one needs no code, only
 actions the caller already binds. :mod:`.models` defines the file format (including the

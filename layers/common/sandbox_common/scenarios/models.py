@@ -141,7 +141,7 @@ class RunStatus(StrEnum):
 
 
 class ScenarioRun(BaseModel):
-    """The report of one execution (seed 000 ``execute_scenario`` shape, plus ``run_id``)."""
+    """The report of one execution (steps and their results, plus ``run_id``)."""
 
     run_id: str
     scenario_id: str

@@ -1,6 +1,6 @@
-"""Seed 000's documented calls, as its own integration tests make them, through the runtime.
+"""The fintech sandbox's documented calls, as an integrator's tests make them, via the runtime.
 
-The seed's tests send ``Authorization: Bearer <key>``; here the key is the runtime's demo
+Those tests send ``Authorization: Bearer <key>``; here the key is the runtime's demo
 developer key, since a made-up key is (rightly) refused.
 """
 
