@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import sys
 import tempfile
 import time
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from runtime_harness import handler_output_to, new_pro_key
+from runtime_harness import handler_output_to, new_pro_key, percentile
 
 from local_runtime import LocalRuntime
 
@@ -67,12 +66,6 @@ def dashboard_ms(client: httpx.Client, key: str, period: str) -> float:
     if counted != (LARGEST["transactions"], LARGEST["accounts"]):
         raise SystemExit(f"GET {PATH}?time_period={period} counted {counted}")
     return elapsed_ms
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
 def main() -> int:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import sys
 import tempfile
 import time
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from runtime_harness import handler_output_to, new_pro_key
+from runtime_harness import handler_output_to, new_pro_key, percentile
 
 from local_runtime import LocalRuntime
 
@@ -61,12 +60,6 @@ def initialize_ms(client: httpx.Client, key: str) -> float:
     if counts != EXPECTED_COUNTS:
         raise SystemExit(f"POST {PATH} initialized {counts}, expected {EXPECTED_COUNTS}")
     return elapsed_ms
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
 def main() -> int:

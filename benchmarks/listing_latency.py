@@ -24,14 +24,13 @@ from __future__ import annotations
 
 import argparse
 import logging
-import math
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
-from runtime_harness import handler_output_to, new_pro_key
+from runtime_harness import handler_output_to, new_pro_key, percentile
 
 from local_runtime import LocalRuntime
 
@@ -69,12 +68,6 @@ CASES: list[tuple[str, str, dict[str, str]]] = [
     ("flags, status=open", FLAGS, {"limit": "20", "status": "open"}),
 ]
 PAGE_TWO = {"transactions, status=failed", "accounts, country_code=KE"}
-
-
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
 def get(client: httpx.Client, key: str, path: str, query: dict[str, str]) -> httpx.Response:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import statistics
 import sys
@@ -22,20 +21,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from runtime_harness import handler_output_to
+from runtime_harness import handler_output_to, in_process_pro_key, invoke_json
 
 from local_runtime import LocalRuntime, moto_tuning
 
 ROOT = Path(__file__).resolve().parent.parent
 PATHS = {"status": "/api/v1/sandbox/status", "accounts": "/api/v1/sandbox/accounts?limit=20"}
 BLOCKS = 6
-
-
-def call(runtime: LocalRuntime, method: str, path: str, key: str, body=None) -> dict:
-    status, _, raw = runtime.invoke(method, path, {"Authorization": f"Bearer {key}"}, body)
-    if status not in (200, 201):
-        raise SystemExit(f"{method} {path}: {status} {raw[:300]!r}")
-    return json.loads(raw)
 
 
 def main() -> int:
@@ -52,28 +44,22 @@ def main() -> int:
         handler_output_to(Path(tmp) / "handlers.log") as out,
         LocalRuntime(ROOT / "template.yaml", port=0, project_root=tmp) as runtime,
     ):
-        assert runtime.admin_key and runtime.demo_key
-        key = call(
-            runtime,
-            "POST",
-            "/api/v1/sandbox/keys",
-            runtime.admin_key,
-            {"developer_name": "Bench", "developer_email": "b@example.com", "tier": "pro"},
-        )["api_key"]
+        assert runtime.demo_key
+        key = in_process_pro_key(runtime)
         for seed in range(args.others):
             body = {"environment": "sandbox", "seed": seed}
-            call(runtime, "POST", "/api/v1/sandbox/initialize", runtime.demo_key, body)
-        call(runtime, "POST", "/api/v1/sandbox/initialize", key, {"environment": "sandbox"})
+            invoke_json(runtime, "POST", "/api/v1/sandbox/initialize", runtime.demo_key, body)
+        invoke_json(runtime, "POST", "/api/v1/sandbox/initialize", key, {"environment": "sandbox"})
         for _ in range(20):
-            call(runtime, "GET", path, key)  # warm-up: imports, clients
+            invoke_json(runtime, "GET", path, key)  # warm-up: imports, clients
         found: dict[str, list[float]] = {"tuned": [], "untuned": []}
         for _ in range(BLOCKS):
             for mode in found:
                 with moto_tuning.untuned() if mode == "untuned" else contextlib.nullcontext():
-                    call(runtime, "GET", path, key)
+                    invoke_json(runtime, "GET", path, key)
                     started = time.process_time()
                     for _ in range(args.count):
-                        call(runtime, "GET", path, key)
+                        invoke_json(runtime, "GET", path, key)
                     found[mode].append((time.process_time() - started) / args.count * 1000)
         tuned, untuned = (statistics.median(found[mode]) for mode in ("tuned", "untuned"))
         print(

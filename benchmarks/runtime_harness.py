@@ -1,15 +1,19 @@
-"""What the benchmarks that drive a local runtime over HTTP share."""
+"""What the benchmarks that drive a local runtime (over HTTP or in-process) share."""
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import httpx
+
+from local_runtime import LocalRuntime
 
 
 @contextmanager
@@ -53,3 +57,29 @@ def new_pro_key(client: httpx.Client, admin_key: str, label: str) -> tuple[str, 
         raise SystemExit(f"could not create a pro key: {response.status_code} {response.text}")
     body = response.json()
     return str(body["api_key"]), str(body["sandbox_id"])
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
+
+
+def invoke_json(
+    runtime: LocalRuntime, method: str, path: str, key: str, body: Any = None
+) -> dict[str, Any]:
+    """One in-process request through the runtime's gateway; exits unless it is a 200/201."""
+    status, _, raw = runtime.invoke(method, path, {"Authorization": f"Bearer {key}"}, body)
+    if status not in (200, 201):
+        raise SystemExit(f"{method} {path}: {status} {raw[:300]!r}")
+    answer: dict[str, Any] = json.loads(raw)
+    return answer
+
+
+def in_process_pro_key(runtime: LocalRuntime) -> str:
+    """A pro-tier key (100 req/s) with its own new sandbox, made in-process."""
+    assert runtime.admin_key
+    body = {"developer_name": "Bench", "developer_email": "b@example.com", "tier": "pro"}
+    return str(
+        invoke_json(runtime, "POST", "/api/v1/sandbox/keys", runtime.admin_key, body)["api_key"]
+    )

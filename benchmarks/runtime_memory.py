@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import logging
 import sys
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from runtime_harness import handler_output_to
+from runtime_harness import handler_output_to, in_process_pro_key, invoke_json
 
 from local_runtime import LocalRuntime
 from local_runtime.aws import moto_backend
@@ -53,13 +52,6 @@ def stored_items() -> int:
     return sum(len(table.all_items()) for table in tables)
 
 
-def call(runtime: LocalRuntime, method: str, path: str, key: str, body=None) -> dict:
-    status, _, raw = runtime.invoke(method, path, {"Authorization": f"Bearer {key}"}, body)
-    if status not in (200, 201):
-        raise SystemExit(f"{method} {path}: {status} {raw[:300]!r}")
-    return json.loads(raw)
-
-
 def sweep(runtime: LocalRuntime) -> bool:
     """Fire every scheduled sweep now; False when the template schedules none."""
     scheduler = getattr(runtime, "scheduler", None)
@@ -81,21 +73,16 @@ def main() -> int:
         handler_output_to(Path(tmp) / "handlers.log") as out,
         LocalRuntime(ROOT / "template.yaml", port=0, project_root=tmp, schedule_speed=0) as runtime,
     ):
-        assert runtime.admin_key
-        key = call(
-            runtime,
-            "POST",
-            "/api/v1/sandbox/keys",
-            runtime.admin_key,
-            {"developer_name": "Bench", "developer_email": "b@example.com", "tier": "pro"},
-        )["api_key"]
+        key = in_process_pro_key(runtime)
         swept = False
         rows = []
         clock = FixedClock(datetime.now(UTC))
         providers.override_clock(clock)
         for cycle in range(1, args.cycles + 1):
-            call(runtime, "POST", "/api/v1/sandbox/initialize", key, {"environment": "sandbox"})
-            call(runtime, "POST", "/api/v1/sandbox/reset", key)
+            invoke_json(
+                runtime, "POST", "/api/v1/sandbox/initialize", key, {"environment": "sandbox"}
+            )
+            invoke_json(runtime, "POST", "/api/v1/sandbox/reset", key)
             clock.advance(SCHEDULE_PERIOD_SECONDS)
             if not args.no_sweep:
                 swept = sweep(runtime)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import json
 import logging
 import secrets
 import statistics
@@ -31,7 +30,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from runtime_harness import handler_output_to
+from runtime_harness import handler_output_to, in_process_pro_key, invoke_json
 
 from local_runtime import LocalRuntime, moto_tuning
 from sandbox_common import providers
@@ -43,17 +42,10 @@ ANCHOR = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 BAR_RATIO = 1.5
 
 
-def call(runtime: LocalRuntime, method: str, path: str, key: str, body=None) -> dict:
-    status, _, raw = runtime.invoke(method, path, {"Authorization": f"Bearer {key}"}, body)
-    if status not in (200, 201):
-        raise SystemExit(f"{method} {path}: {status} {raw[:300]!r}")
-    return json.loads(raw)
-
-
 def funded_accounts(runtime: LocalRuntime, key: str) -> tuple[str, str]:
     ids = []
     for _ in range(2):
-        created = call(
+        created = invoke_json(
             runtime,
             "POST",
             "/api/v1/sandbox/accounts",
@@ -66,7 +58,7 @@ def funded_accounts(runtime: LocalRuntime, key: str) -> tuple[str, str]:
 
 def transfer_ms(runtime: LocalRuntime, key: str, source: str, target: str) -> tuple[float, float]:
     started = time.perf_counter()
-    created = call(
+    created = invoke_json(
         runtime,
         "POST",
         "/api/v1/sandbox/transfers",
@@ -75,7 +67,7 @@ def transfer_ms(runtime: LocalRuntime, key: str, source: str, target: str) -> tu
     )
     created_at = time.perf_counter()
     transfer_id = created.get("data", created)["id"]
-    call(runtime, "POST", f"/api/v1/sandbox/transfers/{transfer_id}/process", key)
+    invoke_json(runtime, "POST", f"/api/v1/sandbox/transfers/{transfer_id}/process", key)
     done = time.perf_counter()
     return (created_at - started) * 1000, (done - created_at) * 1000
 
@@ -129,14 +121,7 @@ def main() -> int:
         LocalRuntime(ROOT / "template.yaml", port=0, project_root=tmp) as runtime,
     ):
         providers.reset()  # bind the repositories to the runtime's moto
-        assert runtime.admin_key
-        key = call(
-            runtime,
-            "POST",
-            "/api/v1/sandbox/keys",
-            runtime.admin_key,
-            {"developer_name": "Bench", "developer_email": "b@example.com", "tier": "pro"},
-        )["api_key"]
+        key = in_process_pro_key(runtime)
         accounts = funded_accounts(runtime, key)
         sample(runtime, key, accounts, 3, 1)  # warm-up: imports, clients
         empty = sample(runtime, key, accounts, args.samples, args.untuned_samples)
