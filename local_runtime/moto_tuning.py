@@ -91,6 +91,18 @@ def revert() -> None:
 
 
 @contextmanager
+def tuned() -> Iterator[None]:
+    """Run a block with the tuning in effect, reverting it after if it was not before."""
+    was_applied = applied()
+    apply()
+    try:
+        yield
+    finally:
+        if not was_applied:
+            revert()
+
+
+@contextmanager
 def untuned() -> Iterator[None]:
     """Run a block with moto's own code, re-applying the tuning after if it was in effect."""
     was_applied = applied()

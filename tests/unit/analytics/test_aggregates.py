@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -39,16 +38,14 @@ from sandbox_common.ledger.models import (
     ComplianceFlag,
     FlagStatus,
     FlagType,
-    Network,
-    Severity,
     Transaction,
     TransactionStatus,
     TransactionType,
     VerificationStatus,
 )
+from tests.unit.analytics.records import NOW, account, flag, tx
 
-NOW = datetime(2026, 11, 22, 15, 30, tzinfo=UTC)
-_ids = itertools.count(1)
+PENDING = TransactionStatus.PENDING
 
 
 # ------------------------------------------------------------------ an in-memory store
@@ -72,70 +69,11 @@ class Store:
         return StoredFigures(self.hours, self.days, self.accounts, self.flags)
 
 
-def tx(
-    amount: str | Decimal = "10",
-    currency: str = "USDC",
-    *,
-    status: TransactionStatus = TransactionStatus.PENDING,
-    at: datetime = NOW,
-    route: tuple[str, str] = ("NG", "KE"),
-    kind: TransactionType = TransactionType.TRANSFER,
-    fees: object = 3,
-) -> Transaction:
-    return Transaction(
-        id=f"tx_{next(_ids)}",
-        from_account_id="a",
-        to_account_id="b",
-        amount=Decimal(amount),
-        currency=currency,
-        transaction_type=kind,
-        status=status,
-        from_country_code=route[0],
-        to_country_code=route[1],
-        description="test",
-        metadata={"fees": fees},
-        created_at=at,
-    )
-
-
-def flag(status: FlagStatus, kind: FlagType, at: datetime) -> ComplianceFlag:
-    return ComplianceFlag(
-        id=f"flag_{next(_ids)}",
-        flag_type=kind,
-        severity=Severity.LOW,
-        status=status,
-        title="t",
-        description="d",
-        account_id="a",
-        risk_score=3,
-        created_at=at,
-    )
-
-
-def account(country: str, kind: AccountType, *, active: bool, verified: bool) -> Account:
-    return Account(
-        id=f"acc_{next(_ids)}",
-        account_id=f"G{next(_ids)}",
-        network=Network.STELLAR,
-        account_type=kind,
-        country_code=country,
-        region="r",
-        holder_name="h",
-        is_active=active,
-        verification_status=VerificationStatus.VERIFIED
-        if verified
-        else VerificationStatus.UNVERIFIED,
-        created_at=NOW - timedelta(days=3),
-    )
-
-
 # ------------------------------------------------------------------ examples
 
 
 def test_a_transaction_adds_one_to_each_count_and_its_amount_to_each_volume() -> None:
-    figures = transaction_figures(
-        tx("12.50", "XLM", status=TransactionStatus.COMPLETED, route=("KE", "GH"), fees=7)
-    )
+    figures = transaction_figures(tx("12.50", "XLM", route=("KE", "GH"), metadata={"fees": 7}))
     # Amounts in whole units of 10^-7: 12.50 is 125,000,000.
     assert figures == {
         "n#status#completed": 1,
@@ -150,7 +88,7 @@ def test_a_transaction_adds_one_to_each_count_and_its_amount_to_each_volume() ->
 
 
 def test_settling_moves_the_count_and_the_completed_volume_in_the_creation_buckets() -> None:
-    pending = tx("5", at=datetime(2026, 11, 20, 23, 59, tzinfo=UTC))
+    pending = tx("5", status=PENDING, at=datetime(2026, 11, 20, 23, 59, tzinfo=UTC))
     deltas = status_change_deltas(pending, TransactionStatus.COMPLETED)
     moved = {"n#status#pending": -1, "n#status#completed": 1, "vc#USDC": 50_000_000}
     assert deltas == {
@@ -161,7 +99,7 @@ def test_settling_moves_the_count_and_the_completed_volume_in_the_creation_bucke
 
 
 def test_a_failure_moves_only_the_count() -> None:
-    deltas = status_change_deltas(tx(), TransactionStatus.FAILED)
+    deltas = status_change_deltas(tx(status=PENDING), TransactionStatus.FAILED)
     assert list(deltas.values()) == [{"n#status#pending": -1, "n#status#failed": 1}] * 2
 
 
@@ -186,7 +124,7 @@ def test_an_amount_finer_than_a_ten_millionth_is_refused() -> None:
 
 def test_amounts_leave_without_trailing_zeros_whatever_the_stored_scale() -> None:
     store = Store()
-    store.add(bucket_deltas([tx("1000.00", status=TransactionStatus.COMPLETED), tx("20.50")]))
+    store.add(bucket_deltas([tx("1000.00"), tx("20.50", status=PENDING)]))
     body = dashboard_from_figures(store.stored(), period=TimePeriod.parse("1h"), now=NOW)
     volume = body.model_dump(mode="json")["volume_by_currency"][0]
     assert volume["total_amount"] == "1020.5"
@@ -274,7 +212,10 @@ def ledgers(
                 at=near,
                 route=st.tuples(st.sampled_from(COUNTRIES), st.sampled_from(COUNTRIES)),
                 kind=st.sampled_from(TransactionType),
-                fees=st.one_of(st.integers(0, 50), st.just(1.5), st.just(True), st.none()),
+                metadata=st.builds(
+                    lambda fees: {"fees": fees},
+                    st.one_of(st.integers(0, 50), st.just(1.5), st.just(True), st.none()),
+                ),
             ),
             max_size=40,
         )

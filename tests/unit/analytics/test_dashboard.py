@@ -1,4 +1,3 @@
-import itertools
 import json
 import random
 from collections.abc import Iterable, Iterator
@@ -18,91 +17,16 @@ from sandbox_common.ledger.models import (
     ComplianceFlag,
     FlagStatus,
     FlagType,
-    Network,
-    Severity,
     Transaction,
     TransactionStatus,
     TransactionType,
-    VerificationStatus,
 )
+from tests.unit.analytics.records import NOW, account, flag, tx
 
-NOW = datetime(2026, 11, 22, 15, 30, tzinfo=UTC)
 WEEK = TimePeriod.parse("7d")
 # The window is whole hours: from the top of the hour a week ago to the end of this hour.
 WEEK_START = datetime(2026, 11, 15, 15, tzinfo=UTC)
 WEEK_END = datetime(2026, 11, 22, 15, 59, 59, 999_999, tzinfo=UTC)
-_ids = itertools.count(1)
-
-
-# ------------------------------------------------------------------ factory
-
-
-def tx(
-    amount: str | Decimal = "10",
-    currency: str = "USDC",
-    *,
-    status: TransactionStatus = TransactionStatus.COMPLETED,
-    kind: TransactionType = TransactionType.TRANSFER,
-    at: datetime = NOW - timedelta(hours=1),
-    route: tuple[str, str] = ("NG", "KE"),
-    metadata: dict[str, Any] | None = None,
-) -> Transaction:
-    return Transaction(
-        id=f"tx_{next(_ids)}",
-        from_account_id="acc_from",
-        to_account_id="acc_to",
-        amount=Decimal(amount),
-        currency=currency,
-        transaction_type=kind,
-        status=status,
-        from_country_code=route[0],
-        to_country_code=route[1],
-        description="test",
-        metadata=metadata or {},
-        created_at=at,
-    )
-
-
-def account(
-    country: str = "NG",
-    kind: AccountType = AccountType.USER,
-    *,
-    active: bool = True,
-    verified: bool = False,
-) -> Account:
-    return Account(
-        id=f"acc_{next(_ids)}",
-        account_id=f"G{next(_ids)}",
-        network=Network.STELLAR,
-        account_type=kind,
-        country_code=country,
-        region="Lagos",
-        holder_name="Ada",
-        is_active=active,
-        verification_status=VerificationStatus.VERIFIED
-        if verified
-        else VerificationStatus.UNVERIFIED,
-        created_at=NOW - timedelta(days=100),
-    )
-
-
-def flag(
-    status: FlagStatus = FlagStatus.OPEN,
-    kind: FlagType = FlagType.AML,
-    *,
-    at: datetime = NOW - timedelta(hours=1),
-) -> ComplianceFlag:
-    return ComplianceFlag(
-        id=f"flag_{next(_ids)}",
-        flag_type=kind,
-        severity=Severity.MEDIUM,
-        status=status,
-        title="Large transfer",
-        description="Above threshold",
-        account_id="acc_from",
-        risk_score=5,
-        created_at=at,
-    )
 
 
 def dashboard(

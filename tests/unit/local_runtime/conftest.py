@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from local_runtime import moto_tuning
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -44,3 +47,14 @@ def fixtures_dir() -> Path:
 def fixture_template(fixtures_dir: Path) -> Path:
     """The fixture SAM template."""
     return fixtures_dir / "template.yaml"
+
+
+@pytest.fixture
+def moto_tuning_restored() -> Iterator[None]:
+    """Put moto's tuning back as it was (on or off) after a test that switches it."""
+    was_applied = moto_tuning.applied()
+    yield
+    if was_applied:
+        moto_tuning.apply()
+    else:
+        moto_tuning.revert()

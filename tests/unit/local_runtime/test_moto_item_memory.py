@@ -52,14 +52,9 @@ def write_query_and_delete(table, partition: str) -> None:
 
 
 def test_deleted_items_are_freed_with_the_tuning(table) -> None:
-    was_applied = moto_tuning.applied()
-    moto_tuning.apply()
-    try:
+    with moto_tuning.tuned():
         write_query_and_delete(table, "tuned")
         assert items_in_memory("tuned") == 0
-    finally:
-        if not was_applied:
-            moto_tuning.revert()
 
 
 def test_without_the_tuning_moto_keeps_every_item_it_made(table) -> None:

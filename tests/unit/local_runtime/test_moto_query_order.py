@@ -100,10 +100,5 @@ def _run(
 def test_every_page_and_last_evaluated_key_is_moto_s(items, condition, limit, forward):
     with moto_tuning.untuned():
         expected = _run(items, condition, limit, forward)
-    was_applied = moto_tuning.applied()
-    moto_tuning.apply()
-    try:
+    with moto_tuning.tuned():
         assert _run(items, condition, limit, forward) == expected
-    finally:
-        if not was_applied:
-            moto_tuning.revert()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import string
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -21,15 +20,8 @@ from moto.core.utils import get_service_model
 
 from local_runtime import moto_request_parsing, moto_tuning
 
-
-@pytest.fixture(autouse=True)
-def tuning_restored() -> Iterator[None]:
-    was_applied = moto_tuning.applied()
-    yield
-    if was_applied:
-        moto_tuning.apply()
-    else:
-        moto_tuning.revert()
+# These tests switch the tuning on and off; the process-wide state is put back after each.
+pytestmark = pytest.mark.usefixtures("moto_tuning_restored")
 
 
 def parse(operation: str, body: bytes) -> Any:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import string
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -25,14 +25,8 @@ from local_runtime import moto_tuning
 Calls = Callable[[Any], list[Any]]
 
 
-@pytest.fixture(autouse=True)
-def tuning_restored() -> Iterator[None]:
-    was_applied = moto_tuning.applied()
-    yield
-    if was_applied:
-        moto_tuning.apply()
-    else:
-        moto_tuning.revert()
+# These tests switch the tuning on and off; the process-wide state is put back after each.
+pytestmark = pytest.mark.usefixtures("moto_tuning_restored")
 
 
 def create_tables(client: Any) -> None:
