@@ -94,11 +94,6 @@ class SandboxesRepository:
             )
         return updated
 
-    def add_counts(self, sandbox_id: str, generation: str, **deltas: int) -> None:
-        """Add to the record counts of ``generation``; Conflict if the sandbox moved on."""
-        with translated_errors("The sandbox was reset meanwhile; try again"):
-            self._table.update_item(**_count_change(sandbox_id, generation, deltas))
-
     def set_config(self, sandbox_id: str, config: SandboxConfig) -> None:
         """Replace the sandbox's configuration."""
         with translated_errors("The sandbox does not exist"):
