@@ -39,7 +39,7 @@ from local_runtime import LocalRuntime
 from sandbox_common import providers
 from sandbox_common.mockdata.generator import GenerationRequest, MockDataSet, generate
 from sandbox_common.storage.dynamo import table
-from sandbox_common.storage.ledger_items import LedgerScope
+from sandbox_common.storage.sandbox_items import DataScope
 
 ROOT = Path(__file__).resolve().parent.parent
 BAR_RECORDS_PER_S = 5_000
@@ -54,9 +54,9 @@ SIZES = (
 )
 
 
-def fresh_scope() -> LedgerScope:
+def fresh_scope() -> DataScope:
     """A sandbox id and generation nobody else writes to."""
-    return LedgerScope("sb_bench_" + secrets.token_hex(6), "g" + secrets.token_hex(6))
+    return DataScope("sb_bench_" + secrets.token_hex(6), "g" + secrets.token_hex(6))
 
 
 def load_seconds(data: MockDataSet, expires_at: int) -> tuple[float, int]:
@@ -73,11 +73,11 @@ def load_seconds(data: MockDataSet, expires_at: int) -> tuple[float, int]:
 
 def floor_seconds(count: int, expires_at: int) -> float:
     """Time ``count`` trivial 5-attribute items through the ledger table's batch_writer."""
-    ledger_table = table(providers.settings().ledger_table)
+    data_table = table(providers.settings().data_table)
     pk = f"sb_bench_{secrets.token_hex(6)}#g0#floor"
     gc.collect()
     started = time.perf_counter()
-    with ledger_table.batch_writer() as batch:
+    with data_table.batch_writer() as batch:
         for number in range(count):
             batch.put_item(
                 Item={

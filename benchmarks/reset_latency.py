@@ -54,7 +54,7 @@ from local_runtime import LocalRuntime
 from sandbox_common import providers
 from sandbox_common.mockdata.generator import GenerationRequest, MockDataSet, generate
 from sandbox_common.sandboxes.models import new_generation
-from sandbox_common.storage.ledger_items import LedgerScope
+from sandbox_common.storage.sandbox_items import DataScope
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "/api/v1/sandbox"
@@ -108,15 +108,13 @@ def fill(sandbox_id: str, items: int, seed: int, out: TextIO) -> dict[str, int]:
         {
             "data_generation": generation,
             "environment": "sandbox",
-            "accounts_count": accounts,
-            "transactions_count": transactions,
-            "compliance_flags_count": flags,
+            "record_counts": {"account": accounts, "txn": transactions, "flag": flags},
             "initialized_at": datetime.now(UTC),
         },
         retired_at=datetime.now(UTC),
         expires_at=int(time.time()) + 86_400,
     )
-    scope = LedgerScope(sandbox_id, generation)
+    scope = DataScope(sandbox_id, generation)
     ledger = providers.ledger_data()
     expires_at = int(time.time()) + 86_400
     parts = [MockDataSet(data.accounts, [], [])]

@@ -35,7 +35,7 @@ from runtime_harness import handler_output_to, in_process_pro_key, invoke_json
 from local_runtime import LocalRuntime, moto_tuning
 from sandbox_common import providers
 from sandbox_common.mockdata.generator import GenerationRequest, generate
-from sandbox_common.storage.ledger_items import LedgerScope
+from sandbox_common.storage.sandbox_items import DataScope
 
 ROOT = Path(__file__).resolve().parent.parent
 ANCHOR = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -99,7 +99,7 @@ def fill(items: int) -> int:
                 seed=seed, anchor=ANCHOR, accounts=1_000, transactions=5_000, compliance_records=500
             )
         )
-        scope = LedgerScope("sb_fill_" + secrets.token_hex(6), "g" + secrets.token_hex(6))
+        scope = DataScope("sb_fill_" + secrets.token_hex(6), "g" + secrets.token_hex(6))
         written += ledger.load(scope, data, expires_at=expires_at)
         seed += 1
     return written

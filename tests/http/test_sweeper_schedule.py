@@ -15,7 +15,7 @@ SMALL = {"environment": "sandbox", "accounts": 5, "transactions": 10, "complianc
 
 
 def _generations(sandbox_id: str) -> set[str]:
-    table = boto3.resource("dynamodb").Table(os.environ["LEDGER_TABLE"])
+    table = boto3.resource("dynamodb").Table(os.environ["DATA_TABLE"])
     items = table.scan(ProjectionExpression="pk", ConsistentRead=True)["Items"]
     return {item["pk"].split("#")[1] for item in items if item["pk"].startswith(sandbox_id + "#")}
 

@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     keys_table: str = "sandbox-keys"
     sandboxes_table: str = "sandbox-sandboxes"
     usage_table: str = "sandbox-usage"
-    ledger_table: str = "sandbox-ledger"
+    data_table: str = "sandbox-data"
     # JSON object tier -> API Gateway usage plan id, e.g. {"free": "abc123", "pro": "def456"}.
     usage_plan_ids: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     admin_key_parameter: str = "/sandbox-platform/bootstrap-admin-key"
@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     # sandbox before the switch may still be writing into it; API Gateway stops them at 29 s).
     sweep_item_budget: int = Field(default=5000, ge=1)
     sweep_grace_seconds: int = Field(default=30, ge=0)
+    # The deliver-message state machine that waits for a scheduled or delayed message's due
+    # time (template DeliverMessageStateMachine). Empty: no execution is started, and due
+    # messages are delivered by a clock advance only.
+    delivery_state_machine_arn: str = ""
 
     @field_validator("usage_plan_ids", mode="before")
     @classmethod

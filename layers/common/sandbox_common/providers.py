@@ -69,7 +69,7 @@ def sandboxes_repository() -> SandboxesRepository:
     from sandbox_common.storage.sandboxes_repository import SandboxesRepository
 
     settings = get_settings()
-    return SandboxesRepository(table(settings.sandboxes_table), ledger_table=settings.ledger_table)
+    return SandboxesRepository(table(settings.sandboxes_table), data_table=settings.data_table)
 
 
 @built_once
@@ -89,7 +89,7 @@ def _ledger_table() -> Any:
     from sandbox_common.config import get_settings
     from sandbox_common.storage.dynamo import table
 
-    return table(get_settings().ledger_table)
+    return table(get_settings().data_table)
 
 
 @built_once

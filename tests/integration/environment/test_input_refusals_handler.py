@@ -69,14 +69,14 @@ def test_initialize_without_a_body_uses_every_default(invoke, make_key, as_devel
     status, body, _ = invoke("environment", INITIALIZE, caller=caller, body="")
     assert status == 200, body
     assert body["mock_data"] == {"accounts": 100, "transactions": 500, "compliance_records": 50}
-    assert _stored("sb-init-nobody")["accounts_count"] == 100
+    assert _stored("sb-init-nobody")["record_counts"]["account"] == 100
 
 
 def test_reset_without_a_body_wipes(invoke, initialized_sandbox):
     caller = initialized_sandbox("sb-reset-nobody", accounts=10)
     status, body, _ = invoke("environment", RESET, caller=caller, body="")
     assert status == 200 and body["reinitialized"] is None
-    assert _stored("sb-reset-nobody")["accounts_count"] == 0
+    assert _stored("sb-reset-nobody")["record_counts"] == {}
 
 
 @pytest.mark.parametrize("request_body", [{"seed": False}, {"seed": True}, {"seed": -1}, "null"])

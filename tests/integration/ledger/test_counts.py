@@ -6,7 +6,7 @@ import pytest
 
 from sandbox_common import providers
 from sandbox_common.errors import Conflict
-from sandbox_common.storage.ledger_items import LedgerScope
+from sandbox_common.storage.sandbox_items import DataScope
 
 
 def _counts(invoke, caller):
@@ -49,7 +49,7 @@ def test_transfers_and_their_flags_are_counted(invoke, initialized_sandbox):
 def test_a_write_that_raced_a_reset_is_refused_whole(invoke, initialized_sandbox):
     caller = initialized_sandbox("sb-count-race", accounts=3, transactions=0, compliance_records=0)
     before = providers.sandboxes_repository().get("sb-count-race")
-    stale = LedgerScope("sb-count-race", before.data_generation)
+    stale = DataScope("sb-count-race", before.data_generation)
     account = providers.accounts_repository().get(
         stale, providers.accounts_repository().nth(stale, 1).id
     )

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from sandbox_common import providers
+from sandbox_common.storage.sandbox_items import Kind
 from tests.integration.ledger.drivers import list_every
 
 CREATE_ACCOUNT = "ledger/create_account.json"
@@ -18,7 +19,7 @@ CREATE_TRANSFER = "ledger/create_transfer.json"
 def _sandbox_counts(sandbox_id: str) -> tuple[int, int, int]:
     sandbox = providers.sandboxes_repository().get(sandbox_id)
     assert sandbox is not None
-    return sandbox.accounts_count, sandbox.transactions_count, sandbox.compliance_flags_count
+    return sandbox.count(Kind.ACCOUNT), sandbox.count(Kind.TRANSACTION), sandbox.count(Kind.FLAG)
 
 
 def _nested(levels: int) -> dict[str, Any]:

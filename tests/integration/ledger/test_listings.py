@@ -23,8 +23,8 @@ from sandbox_common.ledger.models import (
     TransactionFilter,
     TransactionType,
 )
-from sandbox_common.storage.ledger_items import LISTINGS, Kind, LedgerScope
 from sandbox_common.storage.listing_plan import MIN_BUDGET, plan_listing
+from sandbox_common.storage.sandbox_items import LISTINGS, DataScope, Kind
 from sandbox_common.storage.transactions_repository import transaction_item
 from tests.integration.ledger.drivers import list_every, list_page
 
@@ -202,7 +202,7 @@ def test_both_sides_of_an_account_page_in_time_order_even_when_the_budget_runs_o
     """Given one account on either side of a few hundred transactions, paging its
     transactions (with a sparse residual filter or none) returns exactly those, newest
     first, although a page may stop mid-way through either side's index."""
-    scope = LedgerScope("sb-merge", f"g{next(_generations)}")
+    scope = DataScope("sb-merge", f"g{next(_generations)}")
     at = datetime(2026, 11, 1, tzinfo=UTC)
     stored = [
         _transaction(
@@ -297,13 +297,13 @@ def _transaction(
 
 
 def _ledger_table() -> Any:
-    return boto3.resource("dynamodb").Table(os.environ["LEDGER_TABLE"])
+    return boto3.resource("dynamodb").Table(os.environ["DATA_TABLE"])
 
 
-def _scope(sandbox_id: str) -> LedgerScope:
+def _scope(sandbox_id: str) -> DataScope:
     sandbox = providers.sandboxes_repository().get(sandbox_id)
     assert sandbox is not None
-    return LedgerScope(sandbox.sandbox_id, sandbox.data_generation)
+    return DataScope(sandbox.sandbox_id, sandbox.data_generation)
 
 
 def _transfer(invoke: Any, caller: dict[str, str], source: str, target: str, amount: str) -> Any:

@@ -57,7 +57,7 @@ class Ledger:
     """What the ledger table holds (test-sized: read by scans)."""
 
     def items(self) -> list[dict[str, Any]]:
-        table = boto3.resource("dynamodb").Table(os.environ["LEDGER_TABLE"])
+        table = boto3.resource("dynamodb").Table(os.environ["DATA_TABLE"])
         page: dict[str, Any] = table.scan(ConsistentRead=True)
         items = list(page["Items"])
         while "LastEvaluatedKey" in page:

@@ -14,7 +14,7 @@ from sandbox_common.storage.ledger_aggregates import (
     bucket_updates,
     transaction_batches,
 )
-from sandbox_common.storage.ledger_items import LedgerScope
+from sandbox_common.storage.sandbox_items import DataScope
 
 START = datetime(2026, 11, 20, tzinfo=UTC)
 COUNTRIES = ("NG", "KE", "ZA", "GH", "UG", "TZ", "ET", "MA", "EG", "TN")
@@ -78,7 +78,7 @@ def test_transactions_are_batched_in_creation_order() -> None:
 
 
 def test_a_bucket_update_adds_each_figure_and_keeps_the_records_expiry() -> None:
-    scope = LedgerScope("sb_1", "g1")
+    scope = DataScope("sb_1", "g1")
     transaction = tx(datetime(2026, 11, 30, 1, 15, tzinfo=UTC))
     updates = bucket_updates("ledger", scope, bucket_deltas([transaction]), 1_900_000_000)
 

@@ -9,7 +9,6 @@ import pytest
 from sandbox_common.errors import InvalidInput
 from sandbox_common.ledger.models import AccountFilter, FlagFilter, Transaction, TransactionFilter
 from sandbox_common.pagination import decode_cursor, encode_cursor, listing_scope
-from sandbox_common.storage.ledger_items import LISTINGS, Kind, time_ts
 from sandbox_common.storage.listing_plan import (
     MAX_BUDGET,
     MIN_BUDGET,
@@ -20,6 +19,7 @@ from sandbox_common.storage.listing_plan import (
     key_value,
     plan_listing,
 )
+from sandbox_common.storage.sandbox_items import LISTINGS, Kind, time_ts
 
 ACCOUNTS, TRANSACTIONS, FLAGS = (LISTINGS[k] for k in (Kind.ACCOUNT, Kind.TRANSACTION, Kind.FLAG))
 TOP = "\x7f"

@@ -6,7 +6,7 @@ from sandbox_common import providers
 from sandbox_common.analytics.dashboard import Dashboard
 from sandbox_common.analytics.period import TimePeriod
 from sandbox_common.auth import AuthContext, Permission
-from sandbox_common.ledger.scope import ledger_scope
+from sandbox_common.sandboxes.data_scope import data_scope
 
 
 def sandbox_dashboard(caller: AuthContext, time_period: str) -> Dashboard:
@@ -21,7 +21,7 @@ def sandbox_dashboard(caller: AuthContext, time_period: str) -> Dashboard:
 
     caller.require(Permission.ANALYTICS)
     period = TimePeriod.parse(time_period)
-    _, scope = ledger_scope(caller)
+    _, scope = data_scope(caller)
     now = providers.clock().now()
     start, end = period.window(now)
     stored = providers.aggregates_repository().read(scope, bucket_ranges(start, end))

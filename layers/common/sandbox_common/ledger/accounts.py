@@ -15,17 +15,17 @@ from sandbox_common.ledger.models import (
     Network,
     VerificationStatus,
 )
-from sandbox_common.ledger.scope import (
+from sandbox_common.mockdata import places
+from sandbox_common.pagination import Page
+from sandbox_common.sandboxes.data_scope import (
     data_expiry,
-    ledger_scope,
+    data_scope,
     new_id,
     page_cursor,
     page_limit,
     page_start,
 )
-from sandbox_common.mockdata import places
-from sandbox_common.pagination import Page
-from sandbox_common.storage.ledger_items import Kind, LedgerScope
+from sandbox_common.storage.sandbox_items import DataScope, Kind
 
 
 def list_accounts(caller: AuthContext, where: AccountFilter) -> Page[Account]:
@@ -34,7 +34,7 @@ def list_accounts(caller: AuthContext, where: AccountFilter) -> Page[Account]:
     The page may be short, even empty, while a cursor follows (see ``listing_plan``).
     """
     caller.require(Permission.READ)
-    _, scope = ledger_scope(caller)
+    _, scope = data_scope(caller)
     page = providers.accounts_repository().page(
         scope,
         where,
@@ -47,11 +47,11 @@ def list_accounts(caller: AuthContext, where: AccountFilter) -> Page[Account]:
 def get_account(caller: AuthContext, ref: str) -> Account:
     """An account by id or network address; 404 if the sandbox has none such."""
     caller.require(Permission.READ)
-    _, scope = ledger_scope(caller)
+    _, scope = data_scope(caller)
     return find_account(scope, ref)
 
 
-def find_account(scope: LedgerScope, ref: str) -> Account:
+def find_account(scope: DataScope, ref: str) -> Account:
     """The scope's account ``ref`` (id or address); NotFound otherwise."""
     account = providers.accounts_repository().get(scope, ref)
     if account is None:
@@ -62,7 +62,7 @@ def find_account(scope: LedgerScope, ref: str) -> Account:
 def create_account(caller: AuthContext, request: AccountCreate) -> Account:
     """Open an account, funded with the requested test balances."""
     caller.require(Permission.WRITE)
-    _, scope = ledger_scope(caller)
+    _, scope = data_scope(caller)
     now = providers.clock().now()
     # Only what the caller left out is drawn at random; nothing here needs reproducing.
     rng = random.Random(secrets.randbits(64))
@@ -91,7 +91,7 @@ def create_account(caller: AuthContext, request: AccountCreate) -> Account:
 def verify_account(caller: AuthContext, ref: str) -> Account:
     """Mark an account verified (KYC passed); verifying again changes nothing."""
     caller.require(Permission.WRITE)
-    _, scope = ledger_scope(caller)
+    _, scope = data_scope(caller)
     account = find_account(scope, ref)
     if account.verification_status is VerificationStatus.VERIFIED:
         return account  # keeps its first verification time

@@ -248,7 +248,7 @@ class FlagResolve(_Request):
 
 # Listings take their query string as one model each (FastAPI query parameter models):
 # unknown parameters are refused, and a handler builds one field instead of seven. Which
-# filters an index answers is storage's concern (``storage.ledger_items.LISTINGS``); ``matches``
+# filters an index answers is storage's concern (``storage.sandbox_items.LISTINGS``); ``matches``
 # is the whole filter, applied to every record a listing reads.
 
 

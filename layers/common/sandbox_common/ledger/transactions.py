@@ -5,10 +5,10 @@ from __future__ import annotations
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.ledger.models import Transaction, TransactionFilter
-from sandbox_common.ledger.scope import ledger_scope, page_cursor, page_limit, page_start
 from sandbox_common.ledger.transfers import find_transaction
 from sandbox_common.pagination import Page
-from sandbox_common.storage.ledger_items import Kind
+from sandbox_common.sandboxes.data_scope import data_scope, page_cursor, page_limit, page_start
+from sandbox_common.storage.sandbox_items import Kind
 
 
 def list_transactions(caller: AuthContext, where: TransactionFilter) -> Page[Transaction]:
@@ -18,7 +18,7 @@ def list_transactions(caller: AuthContext, where: TransactionFilter) -> Page[Tra
     even empty, while a cursor follows (see ``listing_plan``).
     """
     caller.require(Permission.READ)
-    _, scope = ledger_scope(caller)
+    _, scope = data_scope(caller)
     if where.account_id is not None:
         account = providers.accounts_repository().get(scope, where.account_id)
         where = where.model_copy(update={"account_id": account.id if account else where.account_id})
@@ -34,5 +34,5 @@ def list_transactions(caller: AuthContext, where: TransactionFilter) -> Page[Tra
 def get_transaction(caller: AuthContext, transaction_id: str) -> Transaction:
     """One transaction of the sandbox; 404 otherwise."""
     caller.require(Permission.READ)
-    _, scope = ledger_scope(caller)
+    _, scope = data_scope(caller)
     return find_transaction(scope, transaction_id)

@@ -28,8 +28,8 @@ from sandbox_common.ledger.rules import (
     decide_processing,
     screen_transfer,
 )
-from sandbox_common.ledger.scope import data_expiry, ledger_scope, new_id
-from sandbox_common.storage.ledger_items import LedgerScope, expiry
+from sandbox_common.sandboxes.data_scope import data_expiry, data_scope, new_id
+from sandbox_common.storage.sandbox_items import DataScope, expiry
 
 # The repository module (and what it imports) loads on the first transfer, not at cold start.
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def create_transfer(
     from sandbox_common.storage.transactions_repository import IdempotencyKeyUsed
 
     caller.require(Permission.WRITE)
-    sandbox, scope = ledger_scope(caller)
+    sandbox, scope = data_scope(caller)
     claim = _claim(idempotency_key, request) if idempotency_key else None
     if claim:
         replay = _replay(scope, claim)
@@ -105,11 +105,11 @@ def create_transfer(
 def get_transfer(caller: AuthContext, transfer_id: str) -> Transaction:
     """A transfer (or any transaction) of the sandbox by id; 404 otherwise."""
     caller.require(Permission.READ)
-    _, scope = ledger_scope(caller)
+    _, scope = data_scope(caller)
     return find_transaction(scope, transfer_id)
 
 
-def find_transaction(scope: LedgerScope, transaction_id: str) -> Transaction:
+def find_transaction(scope: DataScope, transaction_id: str) -> Transaction:
     """The scope's transaction; NotFound otherwise."""
     transaction = providers.transactions_repository().get(scope, transaction_id)
     if transaction is None:
@@ -123,7 +123,7 @@ def process_transfer(caller: AuthContext, transfer_id: str) -> Transaction:
     Processing again returns the transfer as it is: money never moves twice.
     """
     caller.require(Permission.WRITE)
-    _, scope = ledger_scope(caller)
+    _, scope = data_scope(caller)
     transactions = providers.transactions_repository()
     for _ in range(_SETTLE_ATTEMPTS):
         transfer = find_transaction(scope, transfer_id)
@@ -164,7 +164,7 @@ def _claim(key: str, request: TransferCreate) -> IdempotencyClaim:
     )
 
 
-def _replay(scope: LedgerScope, claim: IdempotencyClaim) -> Transaction | None:
+def _replay(scope: DataScope, claim: IdempotencyClaim) -> Transaction | None:
     record = providers.transactions_repository().idempotency_record(scope, claim.key)
     if record is None:
         return None

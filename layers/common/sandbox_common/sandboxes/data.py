@@ -20,7 +20,6 @@ from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.clock import isoformat
 from sandbox_common.errors import Conflict
 from sandbox_common.inputs import Anchor
-from sandbox_common.ledger.scope import data_expiry
 from sandbox_common.ledger.types import CountryCode, Environment
 from sandbox_common.sandboxes.config import (
     AccountCount,
@@ -32,8 +31,9 @@ from sandbox_common.sandboxes.config import (
     validate_locale,
 )
 from sandbox_common.sandboxes.current import caller_sandbox
+from sandbox_common.sandboxes.data_scope import data_expiry
 from sandbox_common.sandboxes.models import Sandbox, new_generation
-from sandbox_common.storage.ledger_items import LedgerScope
+from sandbox_common.storage.sandbox_items import DataScope, Kind
 from sandbox_common.sweeper.models import RetiredGeneration
 
 _log = logging.getLogger(__name__)
@@ -134,9 +134,7 @@ def reset_sandbox(caller: AuthContext, request: ResetRequest) -> ResetResponse:
         sandbox,
         {
             "data_generation": new_generation(),
-            "accounts_count": 0,
-            "transactions_count": 0,
-            "compliance_flags_count": 0,
+            "record_counts": {},
             "data_seed": None,
             "data_anchor": None,
             "reset_at": now,
@@ -176,7 +174,7 @@ def _initialize(
     generation = new_generation()
     expires_at = data_expiry()
     providers.ledger_data().load(
-        LedgerScope(sandbox.sandbox_id, generation), data, expires_at=expires_at
+        DataScope(sandbox.sandbox_id, generation), data, expires_at=expires_at
     )
     counts = MockDataCounts(
         accounts=len(data.accounts),
@@ -188,9 +186,11 @@ def _initialize(
         "environment": request.environment.value,
         "data_seed": seed,
         "data_anchor": anchor,
-        "accounts_count": counts.accounts,
-        "transactions_count": counts.transactions,
-        "compliance_flags_count": counts.compliance_records,
+        "record_counts": {
+            Kind.ACCOUNT.value: counts.accounts,
+            Kind.TRANSACTION.value: counts.transactions,
+            Kind.FLAG.value: counts.compliance_records,
+        },
         "initialized_at": now,
     }
     if reset:

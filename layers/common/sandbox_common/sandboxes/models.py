@@ -46,14 +46,18 @@ class Sandbox(BaseModel):
     environment: str | None = None
     data_seed: int | None = None
     data_anchor: datetime | None = None
-    # Live record counts of the current generation, changed in the same write as the
-    # records (so status never drifts from the listings and never has to count).
-    accounts_count: int = 0
-    transactions_count: int = 0
-    compliance_flags_count: int = 0
+    # Live record counts of the current generation by kind (``Kind`` values: ``account``,
+    # ``txn``, ``flag``, ``msg``...), changed in the same write as the records, so status
+    # never drifts from the listings and never has to count. Always stored (an empty map
+    # at least): a count update sets a path inside it.
+    record_counts: dict[str, int] = {}
     initialized_at: datetime | None = None
     reset_at: datetime | None = None
     config: dict[str, Any] | None = None
+
+    def count(self, kind: str) -> int:
+        """The number of live records of ``kind`` (a ``Kind`` value)."""
+        return self.record_counts.get(kind, 0)
 
     @property
     def settings(self) -> SandboxConfig:

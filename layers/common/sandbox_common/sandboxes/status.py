@@ -10,6 +10,7 @@ from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.sandboxes.current import caller_sandbox
 from sandbox_common.sandboxes.models import LifecycleState
+from sandbox_common.storage.sandbox_items import Kind
 
 
 class ComponentHealth(BaseModel):
@@ -60,9 +61,9 @@ def sandbox_status(caller: AuthContext) -> SandboxStatus:
     key_counts = providers.keys_repository().count_in_sandbox(caller.sandbox_id)
     counts = {f"keys_{status}": count for status, count in key_counts.items()}
     counts.update(
-        accounts=sandbox.accounts_count,
-        transactions=sandbox.transactions_count,
-        compliance_flags=sandbox.compliance_flags_count,
+        accounts=sandbox.count(Kind.ACCOUNT),
+        transactions=sandbox.count(Kind.TRANSACTION),
+        compliance_flags=sandbox.count(Kind.FLAG),
     )
     return SandboxStatus(
         sandbox_id=sandbox.sandbox_id,

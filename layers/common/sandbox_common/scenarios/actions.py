@@ -16,9 +16,9 @@ from sandbox_common.ledger.models import (
     TransactionStatus,
     TransferCreate,
 )
-from sandbox_common.ledger.scope import data_expiry
+from sandbox_common.sandboxes.data_scope import data_expiry
 from sandbox_common.scenarios.engine import Action, ActionResult
-from sandbox_common.storage.ledger_items import LedgerScope
+from sandbox_common.storage.sandbox_items import DataScope
 
 MAX_GENERATED_TRANSACTIONS = 1_000
 GENERATION_PARTIES = 100
@@ -32,7 +32,7 @@ _PROCESSED = {
 class SandboxAccounts:
     """Resolves ``{{sandbox_account_N}}`` to the id of the sandbox's N-th account."""
 
-    def __init__(self, scope: LedgerScope) -> None:
+    def __init__(self, scope: DataScope) -> None:
         self._scope = scope
 
     def sandbox_account(self, n: int) -> str:
@@ -112,8 +112,8 @@ def _generate(
     caller: AuthContext, context: SandboxAccounts, params: dict[str, Any]
 ) -> dict[str, Any]:
     from sandbox_common.analytics.period import TimePeriod
-    from sandbox_common.ledger.scope import ledger_scope
     from sandbox_common.mockdata.generator import generate_transactions
+    from sandbox_common.sandboxes.data_scope import data_scope
 
     caller.require(Permission.WRITE)
     count = params.get("count", 100)
@@ -124,7 +124,7 @@ def _generate(
     ):
         raise InvalidInput(f"count must be an integer from 1 to {MAX_GENERATED_TRANSACTIONS}")
     period = TimePeriod.parse(str(params.get("time_range", "7d")))
-    _, scope = ledger_scope(caller)
+    _, scope = data_scope(caller)
     # The parties are drawn from the sandbox's first accounts: one bounded read, whatever
     # the sandbox holds (the scenario's funded accounts are the first five).
     known = providers.accounts_repository().first(scope, GENERATION_PARTIES)

@@ -7,7 +7,7 @@ import secrets
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.errors import NotFound
-from sandbox_common.ledger.scope import data_expiry, ledger_scope
+from sandbox_common.sandboxes.data_scope import data_expiry, data_scope
 from sandbox_common.scenarios import catalog
 from sandbox_common.scenarios.engine import run_steps
 from sandbox_common.scenarios.models import Scenario, ScenarioRun, ScenarioSummary
@@ -33,7 +33,7 @@ def run_scenario(caller: AuthContext, scenario_id: str) -> ScenarioRun:
 
     caller.require(Permission.WRITE)
     scenario = catalog.get_scenario(scenario_id)
-    _, scope = ledger_scope(caller)
+    _, scope = data_scope(caller)
     context = SandboxAccounts(scope)
     started = providers.clock().now()
     steps, status = run_steps(scenario, scenario_actions(caller, context), context)
@@ -53,7 +53,7 @@ def run_scenario(caller: AuthContext, scenario_id: str) -> ScenarioRun:
 def get_run(caller: AuthContext, run_id: str) -> ScenarioRun:
     """A stored run of the caller's sandbox; 404 otherwise."""
     caller.require(Permission.READ)
-    _, scope = ledger_scope(caller)
+    _, scope = data_scope(caller)
     run = providers.scenario_runs_repository().get(scope, run_id)
     if run is None:
         raise NotFound(f"Scenario run {run_id} not found")

@@ -10,16 +10,16 @@ from sandbox_common.errors import Conflict
 from sandbox_common.ledger.models import Account, AccountFilter, VerificationStatus
 from sandbox_common.storage.dynamo import transact_write, translated_errors
 from sandbox_common.storage.ledger_aggregates import new_account_update, verification_update
-from sandbox_common.storage.ledger_items import (
+from sandbox_common.storage.listing_plan import plan_listing
+from sandbox_common.storage.listing_query import ListingPage, query_listing
+from sandbox_common.storage.sandbox_items import (
     LISTINGS,
+    DataScope,
     Kind,
-    LedgerScope,
     created_account_ts,
     from_item,
     to_item,
 )
-from sandbox_common.storage.listing_plan import plan_listing
-from sandbox_common.storage.listing_query import ListingPage, query_listing
 from sandbox_common.storage.sandboxes_repository import count_update
 
 # Settling a transfer tests and changes these in place, verifying the status; the rest is
@@ -35,7 +35,7 @@ class AccountsRepository:
         self._table = table
         self._sandboxes_table = sandboxes_table
 
-    def add(self, scope: LedgerScope, account: Account, *, expires_at: int) -> None:
+    def add(self, scope: DataScope, account: Account, *, expires_at: int) -> None:
         """Store an account created through the API, its address alias, its count and its
         place in the dashboard's accounts summary.
 
@@ -65,13 +65,13 @@ class AccountsRepository:
                         self._sandboxes_table,
                         scope.sandbox_id,
                         scope.generation,
-                        {"accounts_count": 1},
+                        {Kind.ACCOUNT: 1},
                     ),
                     new_account_update(self._table.name, scope, account, expires_at=expires_at),
                 ],
             )
 
-    def get(self, scope: LedgerScope, ref: str) -> Account | None:
+    def get(self, scope: DataScope, ref: str) -> Account | None:
         """The account whose id or network address is ``ref``, or None."""
         account_id = ref if _UUID.match(ref) else self._id_of_address(scope, ref)
         if account_id is None:
@@ -82,12 +82,12 @@ class AccountsRepository:
             ).get("Item")
         return from_item(Account, item) if item else None
 
-    def nth(self, scope: LedgerScope, n: int) -> Account | None:
+    def nth(self, scope: DataScope, n: int) -> Account | None:
         """The sandbox's ``n``-th account in listing order (1-based), or None."""
         first = self.first(scope, n)
         return first[n - 1] if len(first) >= n else None
 
-    def first(self, scope: LedgerScope, count: int) -> list[Account]:
+    def first(self, scope: DataScope, count: int) -> list[Account]:
         """The sandbox's first ``count`` accounts in listing order (one bounded read)."""
         page = query_listing(
             self._table,
@@ -101,7 +101,7 @@ class AccountsRepository:
 
     def page(
         self,
-        scope: LedgerScope,
+        scope: DataScope,
         where: AccountFilter,
         *,
         limit: int,
@@ -119,7 +119,7 @@ class AccountsRepository:
             keep=where.matches,
         )
 
-    def verify(self, scope: LedgerScope, account_id: str, at: datetime) -> Account:
+    def verify(self, scope: DataScope, account_id: str, at: datetime) -> Account:
         """Mark an account verified and count it in the dashboard's accounts summary.
 
         Idempotent, races included: only the write that changes the status counts, and a
@@ -169,7 +169,7 @@ class AccountsRepository:
             item = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
         return from_item(Account, item) if item else None
 
-    def _id_of_address(self, scope: LedgerScope, address: str) -> str | None:
+    def _id_of_address(self, scope: DataScope, address: str) -> str | None:
         with translated_errors():
             item = self._table.get_item(
                 Key={"pk": scope.pk(Kind.ACCOUNT_ADDRESS), "sk": address}, ConsistentRead=True
@@ -177,7 +177,7 @@ class AccountsRepository:
         return str(item["account"]) if item else None
 
 
-def account_item(scope: LedgerScope, account: Account, ts: str, expires_at: int) -> dict[str, Any]:
+def account_item(scope: DataScope, account: Account, ts: str, expires_at: int) -> dict[str, Any]:
     """The stored item of ``account``."""
     return to_item(
         account,
@@ -194,7 +194,7 @@ def _account(item: dict[str, Any]) -> Account:
     return from_item(Account, item)
 
 
-def address_item(scope: LedgerScope, account: Account, ts: str, expires_at: int) -> dict[str, Any]:
+def address_item(scope: DataScope, account: Account, ts: str, expires_at: int) -> dict[str, Any]:
     """The alias item that finds ``account`` by its network address."""
     return {
         "pk": scope.pk(Kind.ACCOUNT_ADDRESS),

@@ -7,18 +7,18 @@ from typing import Any
 from sandbox_common.ledger.models import ComplianceFlag, FlagFilter, FlagStatus
 from sandbox_common.storage.dynamo import transact_write, translated_errors
 from sandbox_common.storage.ledger_aggregates import flag_change_updates
-from sandbox_common.storage.ledger_items import (
+from sandbox_common.storage.listing_plan import plan_listing
+from sandbox_common.storage.listing_query import ListingPage, query_listing
+from sandbox_common.storage.sandbox_items import (
     DOCUMENT,
     LISTINGS,
+    DataScope,
     Kind,
-    LedgerScope,
     document,
     from_item,
     time_ts,
     to_item,
 )
-from sandbox_common.storage.listing_plan import plan_listing
-from sandbox_common.storage.listing_query import ListingPage, query_listing
 
 # Status changes are conditional on the stored status; the rest is one JSON document.
 FLAG_LIVE = frozenset({"status"})
@@ -30,7 +30,7 @@ class FlagsRepository:
     def __init__(self, table: Any) -> None:
         self._table = table
 
-    def get(self, scope: LedgerScope, flag_id: str) -> ComplianceFlag | None:
+    def get(self, scope: DataScope, flag_id: str) -> ComplianceFlag | None:
         """The flag, or None."""
         with translated_errors():
             item = self._table.get_item(
@@ -40,7 +40,7 @@ class FlagsRepository:
 
     def page(
         self,
-        scope: LedgerScope,
+        scope: DataScope,
         where: FlagFilter,
         *,
         limit: int,
@@ -54,7 +54,7 @@ class FlagsRepository:
         )
 
     def replace(
-        self, scope: LedgerScope, flag: ComplianceFlag, *, expected: FlagStatus
+        self, scope: DataScope, flag: ComplianceFlag, *, expected: FlagStatus
     ) -> ComplianceFlag:
         """Store ``flag``'s new state if the stored flag still has status ``expected``.
 
@@ -83,7 +83,7 @@ class FlagsRepository:
         return flag
 
 
-def flag_item(scope: LedgerScope, flag: ComplianceFlag, expires_at: int) -> dict[str, Any]:
+def flag_item(scope: DataScope, flag: ComplianceFlag, expires_at: int) -> dict[str, Any]:
     """The stored item of a compliance flag."""
     return to_item(
         flag,

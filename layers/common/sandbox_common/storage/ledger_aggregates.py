@@ -47,7 +47,7 @@ from sandbox_common.ledger.models import (
     TransactionStatus,
 )
 from sandbox_common.storage.dynamo import translated_errors
-from sandbox_common.storage.ledger_items import DOCUMENT, Kind, LedgerScope
+from sandbox_common.storage.sandbox_items import DOCUMENT, DataScope, Kind
 
 BUCKET_KINDS = {Granularity.HOUR: Kind.HOURLY_FIGURES, Granularity.DAY: Kind.DAILY_FIGURES}
 # DynamoDB's cap on the writes of one transaction.
@@ -64,7 +64,7 @@ class AggregatesRepository:
     def __init__(self, table: Any) -> None:
         self._table = table
 
-    def read(self, scope: LedgerScope, ranges: Iterable[KeyRange]) -> StoredFigures:
+    def read(self, scope: DataScope, ranges: Iterable[KeyRange]) -> StoredFigures:
         """The buckets in ``ranges`` (keyed by bucket key) and the two summaries."""
         from boto3.dynamodb.conditions import Key
 
@@ -104,7 +104,7 @@ class AggregatesRepository:
 
 
 def figure_items(
-    scope: LedgerScope,
+    scope: DataScope,
     transactions: Iterable[Transaction],
     flags: list[ComplianceFlag],
     accounts: Iterable[Account],
@@ -124,7 +124,7 @@ def figure_items(
 
 def new_records_updates(
     table: str,
-    scope: LedgerScope,
+    scope: DataScope,
     transactions: Iterable[Transaction],
     flags: list[ComplianceFlag],
     *,
@@ -146,14 +146,14 @@ def new_records_updates(
 
 
 def status_change_updates(
-    table: str, scope: LedgerScope, transaction: Transaction, status: TransactionStatus
+    table: str, scope: DataScope, transaction: Transaction, status: TransactionStatus
 ) -> list[dict[str, Any]]:
     """What moving ``transaction`` to ``status`` changes in the buckets of its creation."""
     return bucket_updates(table, scope, status_change_deltas(transaction, status), None)
 
 
 def new_account_update(
-    table: str, scope: LedgerScope, account: Account, *, expires_at: int
+    table: str, scope: DataScope, account: Account, *, expires_at: int
 ) -> dict[str, Any]:
     """What a new account adds to the accounts summary."""
     pk = scope.pk(Kind.SUMMARY_FIGURES)
@@ -161,14 +161,14 @@ def new_account_update(
     return _update(table, pk, Summary.ACCOUNTS.value, figures, expires_at)
 
 
-def verification_update(table: str, scope: LedgerScope) -> dict[str, Any]:
+def verification_update(table: str, scope: DataScope) -> dict[str, Any]:
     """What an account becoming verified adds to the accounts summary."""
     pk = scope.pk(Kind.SUMMARY_FIGURES)
     return _update(table, pk, Summary.ACCOUNTS.value, verification_figures(), None)
 
 
 def flag_change_updates(
-    table: str, scope: LedgerScope, before: FlagStatus, after: FlagStatus
+    table: str, scope: DataScope, before: FlagStatus, after: FlagStatus
 ) -> list[dict[str, Any]]:
     """What a flag moving from ``before`` to ``after`` changes in the flags summary."""
     figures = flag_status_change_figures(before, after)
@@ -206,7 +206,7 @@ def transaction_batches(
 
 def bucket_updates(
     table: str,
-    scope: LedgerScope,
+    scope: DataScope,
     deltas: Mapping[BucketKey, Figures],
     expires_at: int | None,
 ) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from sandbox_common.storage.accounts_repository import account_item, address_ite
 from sandbox_common.storage.dynamo import translated_errors
 from sandbox_common.storage.flags_repository import flag_item
 from sandbox_common.storage.ledger_aggregates import figure_items
-from sandbox_common.storage.ledger_items import LedgerScope, ordinal_ts
+from sandbox_common.storage.sandbox_items import DataScope, ordinal_ts
 from sandbox_common.storage.transactions_repository import transaction_item
 
 
@@ -19,7 +19,7 @@ class LedgerData:
     def __init__(self, table: Any) -> None:
         self._table = table
 
-    def load(self, scope: LedgerScope, data: MockDataSet, *, expires_at: int) -> int:
+    def load(self, scope: DataScope, data: MockDataSet, *, expires_at: int) -> int:
         """Write every record of ``data`` into ``scope``, with the dashboard's figures of the
         whole data set; returns the number of items written."""
         written = 0

@@ -17,7 +17,7 @@ from typing import Any
 from sandbox_common.clock import isoformat
 from sandbox_common.errors import Conflict
 from sandbox_common.storage.dynamo import translated_errors
-from sandbox_common.storage.ledger_items import Kind, LedgerScope
+from sandbox_common.storage.sandbox_items import DataScope, Kind
 from sandbox_common.sweeper.models import RetiredGeneration
 
 QUEUE_PARTITION = "#retired-generations"
@@ -119,7 +119,7 @@ class RetiredGenerationsRepository:
                 ExpressionAttributeValues={":owner": owner},
             )
 
-    def purge(self, scope: LedgerScope, kind: Kind, *, limit: int) -> tuple[int, bool]:
+    def purge(self, scope: DataScope, kind: Kind, *, limit: int) -> tuple[int, bool]:
         """Delete up to ``limit`` items of one partition: (items deleted, whether more remain).
 
         Each round reads the partition from its start (consistently, keys only): the items a

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sandbox_common.errors import Conflict
 from sandbox_common.sandboxes.config import SandboxConfig
 from sandbox_common.sandboxes.models import INITIAL_GENERATION, Sandbox
+from sandbox_common.sandboxes.sandbox_clock import SandboxClock
 from sandbox_common.storage.dynamo import transact_write, translated_errors
 from sandbox_common.storage.retired_generations_repository import retirement_put
 from sandbox_common.sweeper.models import RetiredGeneration
@@ -16,9 +19,9 @@ from sandbox_common.sweeper.models import RetiredGeneration
 class SandboxesRepository:
     """Sandbox records by id."""
 
-    def __init__(self, table: Any, *, ledger_table: str) -> None:
+    def __init__(self, table: Any, *, data_table: str) -> None:
         self._table = table
-        self._ledger_table = ledger_table
+        self._ledger_table = data_table
 
     def get(self, sandbox_id: str) -> Sandbox | None:
         """The sandbox, or None."""
@@ -30,9 +33,11 @@ class SandboxesRepository:
 
     def add(self, sandbox: Sandbox) -> None:
         """Store a new sandbox; Conflict if the id is taken."""
+        item = sandbox.model_dump(mode="json", exclude_none=True)
+        item["clock"] = clock_attribute(sandbox.clock)
         with translated_errors("This sandbox already exists"):
             self._table.put_item(
-                Item=sandbox.model_dump(mode="json", exclude_none=True),
+                Item=item,
                 ConditionExpression="attribute_not_exists(sandbox_id)",
             )
 
@@ -65,6 +70,8 @@ class SandboxesRepository:
         """
         updated = sandbox.model_copy(update=changes)
         stored = updated.model_dump(mode="json", include=set(changes))
+        if "clock" in stored:
+            stored["clock"] = clock_attribute(updated.clock)
         names = {f"#{name}": name for name in stored}
         values = {f":{name}": value for name, value in stored.items()}
         values[":expected"] = sandbox.data_generation
@@ -94,6 +101,37 @@ class SandboxesRepository:
             )
         return updated
 
+    def set_clock(self, sandbox: Sandbox, clock: SandboxClock) -> Sandbox:
+        """Replace the sandbox's clock if it is still the one ``sandbox`` was read with.
+
+        One conditional write: of two concurrent moves read from the same clock, one wins
+        and the other gets Conflict (and may re-read and try again), so no move is lost.
+        """
+        names = {"#clock": "clock", "#frozen": "frozen_at", "#offset": "offset_seconds"}
+        read = clock_attribute(sandbox.clock)
+        values: dict[str, Any] = {
+            ":clock": clock_attribute(clock),
+            ":offset": read["offset_seconds"],
+        }
+        matches = "#clock.#offset = :offset AND "
+        if "frozen_at" in read:
+            values[":frozen"] = read["frozen_at"]
+            matches += "#clock.#frozen = :frozen"
+        else:
+            matches += "attribute_not_exists(#clock.#frozen)"
+        if sandbox.clock == SandboxClock():
+            # Sandboxes stored before the clock existed have no clock attribute at all.
+            matches = f"attribute_not_exists(#clock) OR ({matches})"
+        with translated_errors("The sandbox clock changed concurrently; try again"):
+            self._table.update_item(
+                Key={"sandbox_id": sandbox.sandbox_id},
+                UpdateExpression="SET #clock = :clock",
+                ConditionExpression=f"attribute_exists(sandbox_id) AND ({matches})",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        return sandbox.model_copy(update={"clock": clock})
+
     def set_config(self, sandbox_id: str, config: SandboxConfig) -> None:
         """Replace the sandbox's configuration."""
         with translated_errors("The sandbox does not exist"):
@@ -110,28 +148,40 @@ class SandboxesRepository:
             self._table.delete_item(Key={"sandbox_id": sandbox_id})
 
 
+def clock_attribute(clock: SandboxClock) -> dict[str, Any]:
+    """The clock as stored: a map without nulls, its offset a Decimal (boto3 takes no floats)."""
+    attribute: dict[str, Any] = {"offset_seconds": Decimal(repr(clock.offset_seconds))}
+    if clock.frozen_at is not None:
+        attribute["frozen_at"] = clock.model_dump(mode="json")["frozen_at"]
+    return attribute
+
+
 def count_update(
-    table_name: str, sandbox_id: str, generation: str, deltas: dict[str, int]
+    table_name: str, sandbox_id: str, generation: str, deltas: Mapping[str, int]
 ) -> dict[str, Any]:
-    """A transaction item adding ``deltas`` (e.g. ``accounts_count=1``) to a sandbox's counts.
+    """A transaction item adding ``deltas`` (kind -> change, e.g. ``{Kind.ACCOUNT: 1}``) to
+    a sandbox's record counts.
 
     It is conditional on ``generation`` still being the sandbox's, so records written by a
     request that raced a reset or an initialize are refused together with their count.
     """
-    return {"Update": {"TableName": table_name, **_count_change(sandbox_id, generation, deltas)}}
-
-
-def _count_change(sandbox_id: str, generation: str, deltas: dict[str, int]) -> dict[str, Any]:
     condition = "data_generation = :generation"
     if generation == INITIAL_GENERATION:
         condition = "attribute_not_exists(data_generation) OR " + condition
+    # ADD cannot reach inside a map; SET with if_not_exists can (the map itself always exists).
+    names = {f"#k{i}": str(kind) for i, kind in enumerate(deltas)}
+    values: dict[str, Any] = {f":d{i}": delta for i, delta in enumerate(deltas.values())}
+    sets = [
+        f"record_counts.#k{i} = if_not_exists(record_counts.#k{i}, :zero) + :d{i}"
+        for i in range(len(deltas))
+    ]
     return {
-        "Key": {"sandbox_id": sandbox_id},
-        "UpdateExpression": "ADD " + ", ".join(f"#{name} :{name}" for name in deltas),
-        "ConditionExpression": f"attribute_exists(sandbox_id) AND ({condition})",
-        "ExpressionAttributeNames": {f"#{name}": name for name in deltas},
-        "ExpressionAttributeValues": {
-            **{f":{name}": value for name, value in deltas.items()},
-            ":generation": generation,
-        },
+        "Update": {
+            "TableName": table_name,
+            "Key": {"sandbox_id": sandbox_id},
+            "UpdateExpression": "SET " + ", ".join(sets),
+            "ConditionExpression": f"attribute_exists(sandbox_id) AND ({condition})",
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": {**values, ":zero": 0, ":generation": generation},
+        }
     }

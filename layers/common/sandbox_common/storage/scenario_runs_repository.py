@@ -6,7 +6,7 @@ from typing import Any
 
 from sandbox_common.scenarios.models import ScenarioRun
 from sandbox_common.storage.dynamo import translated_errors
-from sandbox_common.storage.ledger_items import Kind, LedgerScope, from_item, time_ts, to_item
+from sandbox_common.storage.sandbox_items import DataScope, Kind, from_item, time_ts, to_item
 
 
 class ScenarioRunsRepository:
@@ -15,7 +15,7 @@ class ScenarioRunsRepository:
     def __init__(self, table: Any) -> None:
         self._table = table
 
-    def add(self, scope: LedgerScope, run: ScenarioRun, *, expires_at: int) -> None:
+    def add(self, scope: DataScope, run: ScenarioRun, *, expires_at: int) -> None:
         """Store a finished run."""
         item = to_item(
             run,
@@ -27,7 +27,7 @@ class ScenarioRunsRepository:
         with translated_errors("This run already exists"):
             self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(sk)")
 
-    def get(self, scope: LedgerScope, run_id: str) -> ScenarioRun | None:
+    def get(self, scope: DataScope, run_id: str) -> ScenarioRun | None:
         """The run, or None."""
         with translated_errors():
             item = self._table.get_item(

@@ -20,16 +20,16 @@ from sandbox_common.storage.ledger_aggregates import (
     status_change_updates,
     transaction_batches,
 )
-from sandbox_common.storage.ledger_items import (
+from sandbox_common.storage.listing_plan import plan_listing
+from sandbox_common.storage.listing_query import ListingPage, query_listing
+from sandbox_common.storage.sandbox_items import (
     LISTINGS,
+    DataScope,
     Kind,
-    LedgerScope,
     from_item,
     time_ts,
     to_item,
 )
-from sandbox_common.storage.listing_plan import plan_listing
-from sandbox_common.storage.listing_query import ListingPage, query_listing
 from sandbox_common.storage.sandboxes_repository import count_update
 
 
@@ -66,7 +66,7 @@ class TransactionsRepository:
         self._table = table
         self._sandboxes_table = sandboxes_table
 
-    def get(self, scope: LedgerScope, transaction_id: str) -> Transaction | None:
+    def get(self, scope: DataScope, transaction_id: str) -> Transaction | None:
         """The transaction, or None."""
         with translated_errors():
             item = self._table.get_item(
@@ -76,7 +76,7 @@ class TransactionsRepository:
 
     def page(
         self,
-        scope: LedgerScope,
+        scope: DataScope,
         where: TransactionFilter,
         *,
         limit: int,
@@ -97,7 +97,7 @@ class TransactionsRepository:
 
     def create_transfer(
         self,
-        scope: LedgerScope,
+        scope: DataScope,
         transfer: Transaction,
         flags: list[ComplianceFlag],
         *,
@@ -128,7 +128,7 @@ class TransactionsRepository:
                 self._sandboxes_table,
                 scope.sandbox_id,
                 scope.generation,
-                {"transactions_count": 1, "compliance_flags_count": len(flags)},
+                {Kind.TRANSACTION: 1, Kind.FLAG: len(flags)},
             ),
             *new_records_updates(table, scope, [transfer], flags, expires_at=expires_at),
         ]
@@ -151,7 +151,7 @@ class TransactionsRepository:
             )
         _transact(self._table, puts, conflict_at={len(puts) - 1} if idempotency else set())
 
-    def idempotency_record(self, scope: LedgerScope, key: str) -> IdempotencyRecord | None:
+    def idempotency_record(self, scope: DataScope, key: str) -> IdempotencyRecord | None:
         """What an idempotency key was used for, or None."""
         with translated_errors():
             item = self._table.get_item(
@@ -161,7 +161,7 @@ class TransactionsRepository:
             return None
         return IdempotencyRecord(str(item["fingerprint"]), str(item["transaction_id"]))
 
-    def settle(self, scope: LedgerScope, transfer: Transaction, at: datetime) -> Transaction:
+    def settle(self, scope: DataScope, transfer: Transaction, at: datetime) -> Transaction:
         """Complete a pending transfer: debit, credit, status change and the dashboard's
         figures in one transaction.
 
@@ -208,7 +208,7 @@ class TransactionsRepository:
         return completed
 
     def fail(
-        self, scope: LedgerScope, transfer: Transaction, reason: str, at: datetime
+        self, scope: DataScope, transfer: Transaction, reason: str, at: datetime
     ) -> Transaction:
         """Fail a pending transfer with ``reason``; Conflict if it is no longer pending."""
         failed = transfer.model_copy(
@@ -224,9 +224,7 @@ class TransactionsRepository:
         )
         return failed
 
-    def add_many(
-        self, scope: LedgerScope, transactions: list[Transaction], expires_at: int
-    ) -> None:
+    def add_many(self, scope: DataScope, transactions: list[Transaction], expires_at: int) -> None:
         """Store generated transactions, counted on the sandbox and in the dashboard's figures.
 
         In write transactions of up to 100 writes, each all or nothing and only while
@@ -252,16 +250,14 @@ class TransactionsRepository:
                         self._sandboxes_table,
                         scope.sandbox_id,
                         scope.generation,
-                        {"transactions_count": len(batch)},
+                        {Kind.TRANSACTION: len(batch)},
                     ),
                     *new_records_updates(table, scope, batch, [], expires_at=expires_at),
                 ],
             )
 
 
-def transaction_item(
-    scope: LedgerScope, transaction: Transaction, expires_at: int
-) -> dict[str, Any]:
+def transaction_item(scope: DataScope, transaction: Transaction, expires_at: int) -> dict[str, Any]:
     """The stored item of ``transaction``."""
     return to_item(
         transaction,
@@ -285,7 +281,7 @@ def _transaction(item: dict[str, Any]) -> Transaction:
 
 
 def _settlement_figures(
-    table: str, scope: LedgerScope, transfer: Transaction, status: TransactionStatus
+    table: str, scope: DataScope, transfer: Transaction, status: TransactionStatus
 ) -> list[dict[str, Any]]:
     # A settlement starts from pending (``_status_update`` makes it a condition), so the
     # figures move from pending whatever status the caller's copy shows.
@@ -294,7 +290,7 @@ def _settlement_figures(
 
 
 def _status_update(
-    scope: LedgerScope, before: Transaction, after: Transaction, table: str
+    scope: DataScope, before: Transaction, after: Transaction, table: str
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
         ":pending": TransactionStatus.PENDING.value,

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from sandbox_common.errors import Conflict
 from sandbox_common.sandboxes.models import Sandbox
-from sandbox_common.storage.ledger_items import Kind, LedgerScope
+from sandbox_common.storage.sandbox_items import DataScope, Kind
 from sandbox_common.sweeper.models import RetiredGeneration, SweepReport
 from sandbox_common.sweeper.rules import LEASE, MARKERS_PER_RUN, Budget, is_live, plan_sweep
 
@@ -42,7 +42,7 @@ class RetiredGenerations(Protocol):
 
     def remove(self, retired: RetiredGeneration, *, owner: str) -> None: ...
 
-    def purge(self, scope: LedgerScope, kind: Kind, *, limit: int) -> tuple[int, bool]: ...
+    def purge(self, scope: DataScope, kind: Kind, *, limit: int) -> tuple[int, bool]: ...
 
 
 class Sandboxes(Protocol):
@@ -95,7 +95,7 @@ def _purge(
     queue: RetiredGenerations, marker: RetiredGeneration, work: Budget, report: SweepReport
 ) -> bool:
     """Delete the generation's items within the budget; True once every partition is empty."""
-    scope = LedgerScope(marker.sandbox_id, marker.generation)
+    scope = DataScope(marker.sandbox_id, marker.generation)
     # Every kind the ledger knows, so a kind added later is swept without touching this.
     for kind in Kind:
         more = True

@@ -1,4 +1,5 @@
-"""The caller's ledger scope: its sandbox (from the authorizer context) and live generation."""
+"""The caller's sandbox-data scope: its sandbox (from the authorizer context) and live
+generation, which every group's records (ledger, scenario runs, messaging) live under."""
 
 from __future__ import annotations
 
@@ -15,22 +16,22 @@ from sandbox_common.pagination import (
 )
 from sandbox_common.sandboxes.current import caller_sandbox
 from sandbox_common.sandboxes.models import Sandbox
-from sandbox_common.storage.ledger_items import Kind, LedgerScope, expiry
 from sandbox_common.storage.listing_plan import checked_position, cursor_payload
+from sandbox_common.storage.sandbox_items import DataScope, Kind, expiry
 
 
-def ledger_scope(caller: AuthContext) -> tuple[Sandbox, LedgerScope]:
+def data_scope(caller: AuthContext) -> tuple[Sandbox, DataScope]:
     """The caller's sandbox and the scope of its live data."""
     sandbox = caller_sandbox(caller)
-    return sandbox, LedgerScope(sandbox.sandbox_id, sandbox.data_generation)
+    return sandbox, DataScope(sandbox.sandbox_id, sandbox.data_generation)
 
 
 def data_expiry() -> int:
-    """The TTL of a ledger item written now (see ``Settings.data_retention_days``)."""
+    """The TTL of a sandbox-data item written now (see ``Settings.data_retention_days``)."""
     return expiry(providers.settings().data_retention_days)
 
 
-def page_start(scope: LedgerScope, kind: Kind, where: ListingQuery) -> str | None:
+def page_start(scope: DataScope, kind: Kind, where: ListingQuery) -> str | None:
     """The position ``where.cursor`` continues after.
 
     400 if the cursor is malformed, another sandbox's, another kind's, or was issued for
@@ -40,7 +41,7 @@ def page_start(scope: LedgerScope, kind: Kind, where: ListingQuery) -> str | Non
 
 
 def page_cursor(
-    scope: LedgerScope, kind: Kind, where: ListingQuery, position: str | None
+    scope: DataScope, kind: Kind, where: ListingQuery, position: str | None
 ) -> str | None:
     """The ``X-Next-Cursor`` of a page of ``where`` that stopped at ``position``."""
     return encode_cursor(cursor_payload(position), _cursor_scope(scope, kind, where))
@@ -56,5 +57,5 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def _cursor_scope(scope: LedgerScope, kind: Kind, where: ListingQuery) -> str:
+def _cursor_scope(scope: DataScope, kind: Kind, where: ListingQuery) -> str:
     return listing_scope(scope.sandbox_id, kind.value, where.conditions())

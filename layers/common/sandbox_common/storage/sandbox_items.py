@@ -1,12 +1,13 @@
-"""How ledger records are laid out in the ledger table.
+"""How a sandbox's records are laid out in the sandbox-data table.
 
-One table holds every sandbox's ledger. An item's partition key names the sandbox, its data
-generation and the kind of record (``sb_x#g0#account``); the sort key is the record id, and
-the ``by_time`` local index orders a partition by ``ts`` (creation order for accounts, the
-creation time for the rest; unique within a partition). Listed kinds also carry up to four
-filter keys ``ix1``..``ix4`` (``<value>#<ts>``) for the ``by_ix*`` indexes; ``LISTINGS`` says
-which field each holds. The sandbox id always comes from the caller's authorizer context,
-so a query can only ever reach the caller's own partition.
+One table holds every sandbox's data, whatever the group (ledger, scenario runs, messaging).
+An item's partition key names the sandbox, its data generation and the kind of record
+(``sb_x#g0#account``); the sort key is the record id, and the ``by_time`` local index orders
+a partition by ``ts`` (creation order for accounts, the creation time for the rest; unique
+within a partition). Listed kinds also carry up to four filter keys ``ix1``..``ix4``
+(``<value>#<ts>``) for the ``by_ix*`` indexes; ``LISTINGS`` says which field each holds. The
+sandbox id always comes from the caller's authorizer context, so a query can only ever
+reach the caller's own partition.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from sandbox_common.storage.listing_plan import SLOTS, ListingSpec
 
 
 class Kind(StrEnum):
-    """The kinds of record a sandbox's ledger holds."""
+    """The kinds of record a sandbox holds (initialize and reset cover every kind)."""
 
     ACCOUNT = "account"
     ACCOUNT_ADDRESS = "address"
@@ -42,8 +43,8 @@ class Kind(StrEnum):
 
 
 @dataclass(frozen=True)
-class LedgerScope:
-    """One sandbox's live data: its id and current generation."""
+class DataScope:
+    """One sandbox's live data: its id and current generation (every kind lives under it)."""
 
     sandbox_id: str
     generation: str

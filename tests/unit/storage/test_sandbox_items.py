@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from sandbox_common.ledger.models import Account
-from sandbox_common.storage.ledger_items import (
+from sandbox_common.storage.sandbox_items import (
+    DataScope,
     Kind,
-    LedgerScope,
     created_account_ts,
     from_item,
     ordinal_ts,
@@ -67,10 +67,10 @@ def test_numbers_in_free_form_attributes_come_back_as_ints_when_whole():
 
 def test_partitions_separate_sandboxes_generations_and_kinds():
     keys = {
-        LedgerScope("a", "g0").pk(Kind.ACCOUNT),
-        LedgerScope("b", "g0").pk(Kind.ACCOUNT),
-        LedgerScope("a", "g1").pk(Kind.ACCOUNT),
-        LedgerScope("a", "g0").pk(Kind.TRANSACTION),
+        DataScope("a", "g0").pk(Kind.ACCOUNT),
+        DataScope("b", "g0").pk(Kind.ACCOUNT),
+        DataScope("a", "g1").pk(Kind.ACCOUNT),
+        DataScope("a", "g0").pk(Kind.TRANSACTION),
     }
     assert len(keys) == 4
 
