@@ -8,19 +8,15 @@ import json
 import httpx
 import pytest
 
+from tests.http.drivers import new_developer_key
+
 BASE = "/api/v1/sandbox"
 
 
 @pytest.fixture(scope="module")
 def developer(client: httpx.Client, admin_key: str) -> dict[str, str]:
     """A developer key's headers, its sandbox initialized with a small data set."""
-    created = client.post(
-        BASE + "/keys",
-        json={"developer_name": "fuzz", "developer_email": "fuzz@example.com", "tier": "pro"},
-        headers={"Authorization": f"Bearer {admin_key}"},
-    )
-    assert created.status_code == 201, created.text
-    headers = {"x-api-key": created.json()["api_key"]}
+    headers = {"x-api-key": new_developer_key(client, admin_key)}
     body = {"accounts": 3, "transactions": 0, "compliance_records": 0, "seed": 1}
     assert client.post(BASE + "/initialize", json=body, headers=headers).status_code == 200
     return headers

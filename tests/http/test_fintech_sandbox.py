@@ -6,22 +6,15 @@ from decimal import Decimal
 
 import pytest
 
+from tests.http.drivers import new_developer_key
+
 BASE = "/api/v1/sandbox"
 
 
 @pytest.fixture(scope="module")
 def integrators(client, admin_key):
     """Two developer keys, each bound to a sandbox of its own."""
-    headers = []
-    for name in ("alice", "bob"):
-        response = client.post(
-            BASE + "/keys",
-            json={"developer_name": name, "developer_email": f"{name}@example.com", "tier": "pro"},
-            headers={"Authorization": f"Bearer {admin_key}"},
-        )
-        assert response.status_code == 201, response.text
-        headers.append({"x-api-key": response.json()["api_key"]})
-    return headers
+    return [{"x-api-key": new_developer_key(client, admin_key)} for _ in range(2)]
 
 
 def test_same_seed_and_anchor_reproduce_the_same_sandbox(client, integrators):

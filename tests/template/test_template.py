@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 
 from local_runtime.template import load_yaml
 
@@ -46,11 +46,12 @@ def app_routes(code_uri: str) -> set[tuple[str, str]]:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
+    # An app's routes come from the routers it includes: walk them as FastAPI's OpenAPI does.
     return {
         (method, route.path)
-        for route in module.app.routes
-        if isinstance(route, APIRoute)
-        for method in route.methods
+        for route in iter_route_contexts(module.app.routes)
+        if isinstance(route.original_route, APIRoute)
+        for method in route.methods or ()
     }
 
 
@@ -108,7 +109,7 @@ def test_template_passes_the_sam_transform():
     # What `sam package` does before CloudFormation runs the transform: code goes to S3.
     for name, resource in document["Resources"].items():
         properties = resource["Properties"]
-        for uri in ("CodeUri", "ContentUri"):
+        for uri in ("CodeUri", "ContentUri", "DefinitionUri"):
             if uri in properties:
                 properties[uri] = f"s3://artifacts/{name}.zip"
     parameters = {"AdminApiKey": "sk_sandbox_" + "a" * 40}

@@ -6,6 +6,7 @@ error envelope, counts each request for usage analytics, and sets the rate-limit
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -115,6 +116,10 @@ def make_handler(app: FastAPI, service: str) -> LambdaHandler:
 
     asgi_handler = Mangum(app, lifespan="off")
     logger = get_logger(service)
+    # The app module has loaded: resume garbage collection if it paused it (init_phase).
+    init_phase = sys.modules.get("sandbox_common.init_phase")
+    if init_phase is not None:
+        init_phase.finished()
 
     @per_request_log_keys(logger, correlation_id_path=correlation_paths.API_GATEWAY_REST)
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The keys group's HTTP routes, one ``APIRouter`` per resource (assembled by functions/keys)."""

@@ -1,0 +1,1 @@
+"""The ledger's HTTP routes, one ``APIRouter`` per resource (assembled by functions/ledger)."""
