@@ -6,8 +6,7 @@ plays, like functions) and returns its :class:`Physical` identity, which answers
 template order does not matter. A provisioner resolves only the properties it needs, which
 keeps references between functions and APIs acyclic; the runtime resolves the rest later.
 
-New resource types slot in by adding an entry to :data:`PROVISIONERS`
-(e.g. ``AWS::Serverless::StateMachine``).
+New resource types slot in by adding an entry to :data:`PROVISIONERS`.
 """
 
 from __future__ import annotations
@@ -341,6 +340,13 @@ def provision_events_rule(stack: Stack, resource: Resource) -> Physical:
     return Physical(ref=name, attributes={"Arn": arn})
 
 
+def provision_state_machine(stack: Stack, resource: Resource) -> Physical:
+    """AWS::Serverless::StateMachine: its definition loaded (or refused) and the machine in moto."""
+    from local_runtime.step_functions.provisioning import create_state_machine
+
+    return create_state_machine(stack, resource)
+
+
 def _random_suffix() -> str:
     alphabet = string.ascii_uppercase + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(12))
@@ -358,4 +364,5 @@ PROVISIONERS: dict[str, Provisioner] = {
     "AWS::Serverless::LayerVersion": provision_layer,
     "AWS::WAFv2::WebACL": provision_web_acl,
     "AWS::Events::Rule": provision_events_rule,
+    "AWS::Serverless::StateMachine": provision_state_machine,
 }

@@ -23,6 +23,8 @@ from local_runtime.messages import HttpRequest
 from local_runtime.provision import Stack
 from local_runtime.schedules import Scheduler, scheduled_targets
 from local_runtime.server import LocalHttpServer
+from local_runtime.step_functions.provisioning import state_machine_specs
+from local_runtime.step_functions.service import LocalStepFunctions, TaskFunction
 from local_runtime.template import Template, load_yaml
 
 __all__ = ["ADMIN_KEY_PATTERN", "LocalRuntime", "RuntimeConfigError", "generate_admin_key"]
@@ -105,6 +107,7 @@ class LocalRuntime:
         self.gateway: Gateway | None = None
         self.functions: dict[str, LambdaFunction] = {}
         self.scheduler: Scheduler | None = None
+        self.step_functions: LocalStepFunctions | None = None
         self._server: LocalHttpServer | None = None
         self._environment = EnvironmentPatch()
         self._in_process_aws: InProcessAws | None = None
@@ -183,6 +186,15 @@ class LocalRuntime:
         )
         if self.schedule_speed:
             self.scheduler.start()
+        self.step_functions = LocalStepFunctions(
+            state_machine_specs(stack),
+            {
+                logical_id: TaskFunction(function.spec.arn, function.invoke)
+                for logical_id, function in self.functions.items()
+            },
+            clock=self.clock,
+        )
+        self.step_functions.start()
         self._server = LocalHttpServer(self.host, self.requested_port, self.gateway)
         self._server.start()
         self.endpoint = f"http://{self.host}:{self._server.port}"
@@ -205,6 +217,10 @@ class LocalRuntime:
         if self.scheduler is not None:
             # First, so a scheduled run in progress finishes while its AWS is still there.
             self.scheduler.stop()
+        if self.step_functions is not None:
+            # Likewise for a state in progress; executions waiting for their time are dropped.
+            self.step_functions.stop()
+            self.step_functions = None
         if self._server is not None:
             self._server.stop()
             self._server = None
