@@ -28,8 +28,13 @@ Three runs:
 `--compare` runs everything twice, on a runtime with moto's own code
 (LOCAL_RUNTIME_MOTO_SPEEDUPS=0) and on the default one, one after the other.
 
+`--method`/`--body` send another request: signals per second (a signal, its event, rules
+evaluated, decisions and audit entries written in one transaction) with 20 clients is
+`--clients 20 --rate 20 --method POST --path /api/sandbox/signals
+--body '{"userId": "user_us", "type": "user_login"}'`.
+
 Usage: python benchmarks/runtime_load.py [--clients 100] [--rate 100] [--seconds 20]
-       [--path /api/v1/sandbox/accounts?limit=20] [--compare]
+       [--path /api/v1/sandbox/accounts?limit=20] [--method POST --body JSON] [--compare]
 """
 
 from __future__ import annotations
@@ -144,6 +149,7 @@ def client(
     port: int,
     path: str,
     key: str,
+    send: tuple[str, bytes | None],
     stop_at: float,
     interval: float | None,
     offset: float,
@@ -166,7 +172,7 @@ def client(
         if started >= stop_at:
             break
         try:
-            status, _ = request(connection, "GET", path, key, None)
+            status, _ = request(connection, send[0], path, key, send[1])
         except (OSError, http.client.HTTPException):
             with tally.lock:
                 tally.failures += 1
@@ -184,6 +190,7 @@ def run(
     seconds: float,
     rate: float | None,
     burst: bool = False,
+    send: tuple[str, bytes | None] = ("GET", None),
 ) -> tuple[Tally, float]:
     tally = Tally()
     interval = len(keys) / rate if rate else None
@@ -193,7 +200,7 @@ def run(
     threads = [
         threading.Thread(
             target=client,
-            args=(port, path, key, stop_at, interval, (interval or 0) * n / len(keys), tally),
+            args=(port, path, key, send, stop_at, interval, (interval or 0) * n / len(keys), tally),
             kwargs={"start": start},
             daemon=True,
         )
@@ -216,7 +223,7 @@ def percentile(values: list[float], q: float) -> float:
 def report(title: str, tally: Tally, elapsed: float, bar: str, path: str) -> dict[str, float]:
     """Print one run; ``bar`` is which bar it answers: "p95", "throughput" or "burst"."""
     lat = tally.latencies_ms
-    errors = tally.failures + sum(n for s, n in tally.statuses.items() if s != 200)
+    errors = tally.failures + sum(n for s, n in tally.statuses.items() if not 200 <= s < 300)
     print(f"\n{title}")
     if not lat:
         print("  no responses")
@@ -236,8 +243,11 @@ def report(title: str, tally: Tally, elapsed: float, bar: str, path: str) -> dic
     elif bar == "burst":
         passed, rule = max(lat) < BURST_BAR_MS, f"every answer < {BURST_BAR_MS} ms"
     else:
-        floor = THROUGHPUT_BARS.get(path.partition("?")[0], 0)
-        passed, rule = rate >= floor, f">= {floor} req/s"
+        floor = THROUGHPUT_BARS.get(path.partition("?")[0])
+        if floor is None:
+            passed, rule = True, "no throughput bar (reported)"
+        else:
+            passed, rule = rate >= floor, f">= {floor} req/s"
     passed = passed and errors == 0
     print(f"  bar        {rule} and zero errors: {'PASS' if passed else 'FAIL'}")
     return {"rate": rate, "p50": p50, "p95": p95, "max": max(lat), "errors": errors}
@@ -250,30 +260,38 @@ def measure(args: argparse.Namespace, speedups: bool) -> dict[str, dict[str, flo
     with tempfile.TemporaryDirectory() as tmp:
         process, info = start_runtime(args.port, Path(tmp), speedups)
         try:
-            shared = not args.path.startswith(STATUS_PATH)
+            # Ledger listings read one sandbox holding the default data set; the rest (status,
+            # messaging) give each client a sandbox of its own.
+            shared = args.path.startswith("/api/v1/sandbox/") and not args.path.startswith(
+                STATUS_PATH
+            )
+            send = (args.method, args.body.encode() if args.body else None)
+            what = f"{args.method} {args.path}"
             print(f"\n== {label}: runtime {info['endpoint']}; {args.clients} pro-tier keys ...")
             keys = create_keys(args.port, info["admin_key"], args.clients, shared)
-            burst, _ = run(args.port, args.path, keys, 1.0, None, burst=True)
+            burst, _ = run(args.port, args.path, keys, 1.0, None, burst=True, send=send)
             results["burst"] = report(
-                f"burst: {args.clients} clients at once, first second (GET {args.path})",
+                f"burst: {args.clients} clients at once, first second ({what})",
                 burst,
                 1.0,
                 "burst",
                 args.path,
             )
-            run(args.port, args.path, keys, 3, args.rate)  # warm-up: connections, caches
-            paced, paced_elapsed = run(args.port, args.path, keys, args.seconds, args.rate)
+            run(args.port, args.path, keys, 3, args.rate, send=send)  # warm-up: connections, caches
+            paced, paced_elapsed = run(
+                args.port, args.path, keys, args.seconds, args.rate, send=send
+            )
             results["paced"] = report(
                 f"paced: {args.clients} clients x {args.rate / args.clients:g} req/s = "
-                f"{args.rate:g} req/s (GET {args.path})",
+                f"{args.rate:g} req/s ({what})",
                 paced,
                 paced_elapsed,
                 "p95",
                 args.path,
             )
-            saturated, sat_elapsed = run(args.port, args.path, keys, args.seconds, None)
+            saturated, sat_elapsed = run(args.port, args.path, keys, args.seconds, None, send=send)
             results["saturation"] = report(
-                f"saturation: {args.clients} clients back to back (GET {args.path})",
+                f"saturation: {args.clients} clients back to back ({what})",
                 saturated,
                 sat_elapsed,
                 "throughput",
@@ -291,7 +309,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="total req/s of the paced run")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--port", type=int, default=3917)
-    parser.add_argument("--path", default=STATUS_PATH, help="the GET every client sends")
+    parser.add_argument("--path", default=STATUS_PATH, help="the request every client sends")
+    parser.add_argument("--method", default="GET")
+    parser.add_argument("--body", default="", help="JSON body of each request (with --method)")
     parser.add_argument(
         "--compare", action="store_true", help="also run with moto's own code, first"
     )

@@ -6,6 +6,7 @@ pointing the environment at moto.
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from sandbox_common.clock import Clock, SystemClock
@@ -14,17 +15,25 @@ from sandbox_common.lazy import built_once
 # Imported on first use, not at cold start: a handler module pays only for what it calls.
 if TYPE_CHECKING:
     from sandbox_common.aws.api_gateway import ApiGatewayKeys, PlanCatalog
+    from sandbox_common.aws.stepfunctions import DeliveryStarter
     from sandbox_common.config import Settings
+    from sandbox_common.sandboxes.sandbox_clock import SandboxClock
     from sandbox_common.storage.accounts_repository import AccountsRepository
+    from sandbox_common.storage.audit_repository import AuditRepository
+    from sandbox_common.storage.decisions_repository import DecisionsRepository
     from sandbox_common.storage.flags_repository import FlagsRepository
     from sandbox_common.storage.keys_repository import KeysRepository
     from sandbox_common.storage.ledger_aggregates import AggregatesRepository
     from sandbox_common.storage.ledger_data import LedgerData
+    from sandbox_common.storage.messages_repository import MessagesRepository
+    from sandbox_common.storage.messaging_users_repository import MessagingUsersRepository
     from sandbox_common.storage.retired_generations_repository import (
         RetiredGenerationsRepository,
     )
+    from sandbox_common.storage.rule_sets_repository import RuleSetsRepository
     from sandbox_common.storage.sandboxes_repository import SandboxesRepository
     from sandbox_common.storage.scenario_runs_repository import ScenarioRunsRepository
+    from sandbox_common.storage.signals_repository import SignalsRepository
     from sandbox_common.storage.transactions_repository import TransactionsRepository
     from sandbox_common.storage.usage_repository import UsageRepository
 
@@ -38,11 +47,42 @@ def settings() -> Settings:
 
 _SYSTEM_CLOCK = SystemClock()
 _clock_override: Clock | None = None
+# The caller's sandbox clock, set where a request loads the caller's sandbox. A context
+# variable, not a global: the local runtime serves concurrent requests in one process, and
+# each request (a task, or a worker thread running a copy of its context) sees only its own.
+_request_sandbox_clock: ContextVar[SandboxClock | None] = ContextVar(
+    "request_sandbox_clock", default=None
+)
+
+
+def wall_clock() -> Clock:
+    """Real time, unless a test overrode it: what TTLs, quotas and key expiry are measured in."""
+    return _clock_override or _SYSTEM_CLOCK
 
 
 def clock() -> Clock:
-    """The clock the layer reads: wall time unless overridden (the sandbox clock plugs in here)."""
-    return _clock_override or _SYSTEM_CLOCK
+    """The clock the layer reads: the caller's sandbox clock once the request loaded the
+    caller's sandbox (see ``use_sandbox_clock``), wall time before that and outside requests.
+
+    A sandbox clock is computed from ``wall_clock()`` on every read, so a test that
+    overrides the clock still controls everything.
+    """
+    sandbox_clock = _request_sandbox_clock.get()
+    if sandbox_clock is None:
+        return wall_clock()
+    from sandbox_common.sandboxes.sandbox_clock import sandbox_time
+
+    return sandbox_time(sandbox_clock, wall_clock())
+
+
+def use_sandbox_clock(sandbox_clock: SandboxClock | None) -> None:
+    """Make ``clock()`` read ``sandbox_clock`` for the rest of this request (None: wall time).
+
+    Set it where the use case runs (``caller_sandbox`` does): FastAPI runs each sync route
+    and each sync dependency in its own copy of the request's context, so a value set in a
+    dependency would not reach the route.
+    """
+    _request_sandbox_clock.set(sandbox_clock)
 
 
 def override_clock(replacement: Clock | None) -> None:
@@ -153,6 +193,80 @@ def ledger_data() -> LedgerData:
 
 
 @built_once
+def messaging_users_repository() -> MessagingUsersRepository:
+    """Messaging users a sandbox added or changed."""
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.messaging_users_repository import MessagingUsersRepository
+
+    return MessagingUsersRepository(_ledger_table(), get_settings().sandboxes_table)
+
+
+@built_once
+def audit_repository() -> AuditRepository:
+    """The messaging audit trail."""
+    from sandbox_common.storage.audit_repository import AuditRepository
+
+    return AuditRepository(_ledger_table())
+
+
+@built_once
+def rule_sets_repository() -> RuleSetsRepository:
+    """A sandbox's own messaging rule set."""
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.rule_sets_repository import RuleSetsRepository
+
+    return RuleSetsRepository(_ledger_table(), get_settings().sandboxes_table)
+
+
+@built_once
+def signals_repository() -> SignalsRepository:
+    """Behavioral signals, the events they become and the decisions rules make of them."""
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.signals_repository import SignalsRepository
+
+    return SignalsRepository(_ledger_table(), get_settings().sandboxes_table)
+
+
+@built_once
+def decisions_repository() -> DecisionsRepository:
+    """Decisions and the actions orchestration makes of them."""
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.decisions_repository import DecisionsRepository
+
+    return DecisionsRepository(_ledger_table(), get_settings().sandboxes_table)
+
+
+@built_once
+def messages_repository() -> MessagesRepository:
+    """Messaging messages."""
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.messages_repository import MessagesRepository
+
+    return MessagesRepository(_ledger_table(), get_settings().sandboxes_table)
+
+
+@built_once
+def _stepfunctions_client() -> Any:
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "stepfunctions",
+        config=Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard"}),
+    )
+
+
+@built_once
+def delivery_starter() -> DeliveryStarter | None:
+    """Starts deliver-message executions (None when no state machine is configured)."""
+    from sandbox_common.aws.stepfunctions import DeliveryStarter
+    from sandbox_common.config import get_settings
+
+    arn = get_settings().delivery_state_machine_arn
+    return DeliveryStarter(_stepfunctions_client(), arn) if arn else None
+
+
+@built_once
 def _apigateway_client() -> Any:
     import boto3
     from botocore.config import Config
@@ -191,6 +305,7 @@ def reset() -> None:
 
     clear_caches()  # type: ignore[no-untyped-call]
     override_clock(None)
+    use_sandbox_clock(None)
     for cached in (
         keys_repository,
         sandboxes_repository,
@@ -202,6 +317,14 @@ def reset() -> None:
         scenario_runs_repository,
         ledger_data,
         retired_generations,
+        messaging_users_repository,
+        audit_repository,
+        rule_sets_repository,
+        signals_repository,
+        decisions_repository,
+        messages_repository,
+        _stepfunctions_client,
+        delivery_starter,
         _apigateway_client,
         api_gateway_keys,
         plan_catalog,

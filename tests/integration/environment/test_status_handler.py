@@ -18,6 +18,10 @@ def test_status_describes_the_callers_sandbox(invoke, make_key, as_developer, ad
         "accounts": 0,
         "transactions": 0,
         "compliance_flags": 0,
+        "signals": 0,
+        "decisions": 0,
+        "actions": 0,
+        "messages": 0,
     }
     assert body["caller"]["key_id"] == created["key_id"]
     assert body["created_at"] <= created["created_at"]

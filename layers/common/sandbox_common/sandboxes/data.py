@@ -33,6 +33,7 @@ from sandbox_common.sandboxes.config import (
 from sandbox_common.sandboxes.current import caller_sandbox
 from sandbox_common.sandboxes.data_scope import data_expiry
 from sandbox_common.sandboxes.models import Sandbox, new_generation
+from sandbox_common.sandboxes.sandbox_clock import SandboxClock
 from sandbox_common.storage.sandbox_items import DataScope, Kind
 from sandbox_common.sweeper.models import RetiredGeneration
 
@@ -115,9 +116,15 @@ def initialize_sandbox(caller: AuthContext, request: InitializeRequest) -> Initi
 
 
 def reset_sandbox(caller: AuthContext, request: ResetRequest) -> ResetResponse:
-    """Wipe the caller's sandbox (one write, whatever its size); re-initialize if asked."""
+    """Wipe the caller's sandbox (one write, whatever its size); re-initialize if asked.
+
+    The same write returns the sandbox clock to wall time: with the data gone, nothing is
+    left stamped later than the clock, so this is the way back from a clock moved ahead.
+    """
     caller.require(Permission.WRITE)
     sandbox = caller_sandbox(caller)
+    # The switch below stores a fresh clock, so the rest of this request reads wall time.
+    providers.use_sandbox_clock(SandboxClock())
     now = providers.clock().now()
     if request.reinitialize or request.seed is not None:
         initialized = _initialize(
@@ -138,8 +145,9 @@ def reset_sandbox(caller: AuthContext, request: ResetRequest) -> ResetResponse:
             "data_seed": None,
             "data_anchor": None,
             "reset_at": now,
+            "clock": SandboxClock(),
         },
-        retired_at=now,
+        retired_at=providers.wall_clock().now(),
         expires_at=data_expiry(),
     )
     _log.info("sandbox reset", extra={"sandbox_id": sandbox.sandbox_id})
@@ -173,6 +181,8 @@ def _initialize(
     )
     generation = new_generation()
     expires_at = data_expiry()
+    # The sweep's grace period runs in real time, whatever the sandbox clock shows.
+    retired_at = providers.wall_clock().now()
     providers.ledger_data().load(
         DataScope(sandbox.sandbox_id, generation), data, expires_at=expires_at
     )
@@ -195,14 +205,17 @@ def _initialize(
     }
     if reset:
         changes["reset_at"] = now
+        changes["clock"] = SandboxClock()
     try:
         providers.sandboxes_repository().switch_generation(
-            sandbox, changes, retired_at=now, expires_at=expires_at
+            sandbox, changes, retired_at=retired_at, expires_at=expires_at
         )
     except Conflict:
         # A concurrent initialize or reset won: the data just loaded never goes live.
         providers.retired_generations().add(
-            RetiredGeneration(sandbox_id=sandbox.sandbox_id, generation=generation, retired_at=now),
+            RetiredGeneration(
+                sandbox_id=sandbox.sandbox_id, generation=generation, retired_at=retired_at
+            ),
             expires_at=expires_at,
         )
         raise

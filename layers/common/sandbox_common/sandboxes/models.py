@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, StringConstraints
 
+from sandbox_common.sandboxes.sandbox_clock import SandboxClock
+
 # Parsed on first use: every function reads Sandbox (the authorizer and keys too), and the
 # configuration's models pull in the ledger's, which only some functions need.
 if TYPE_CHECKING:
@@ -54,6 +56,9 @@ class Sandbox(BaseModel):
     initialized_at: datetime | None = None
     reset_at: datetime | None = None
     config: dict[str, Any] | None = None
+    # The sandbox's own time (wall time until frozen or advanced); items stored before the
+    # clock existed read as the default.
+    clock: SandboxClock = SandboxClock()
 
     def count(self, kind: str) -> int:
         """The number of live records of ``kind`` (a ``Kind`` value)."""

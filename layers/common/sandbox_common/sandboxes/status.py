@@ -39,6 +39,14 @@ class DataStatus(BaseModel):
     reset_at: datetime | None
 
 
+class ClockStatus(BaseModel):
+    """The sandbox clock (``/api/v1/sandbox/clock`` moves it)."""
+
+    now: datetime
+    frozen: bool
+    frozen_at: datetime | None
+
+
 class SandboxStatus(BaseModel):
     """The sandbox: identity, lifecycle, counts, component health and clock."""
 
@@ -50,7 +58,7 @@ class SandboxStatus(BaseModel):
     counts: dict[str, int]
     data: DataStatus
     components: list[ComponentHealth]
-    clock: datetime
+    clock: ClockStatus
     caller: CallerView
 
 
@@ -64,6 +72,10 @@ def sandbox_status(caller: AuthContext) -> SandboxStatus:
         accounts=sandbox.count(Kind.ACCOUNT),
         transactions=sandbox.count(Kind.TRANSACTION),
         compliance_flags=sandbox.count(Kind.FLAG),
+        signals=sandbox.count(Kind.SIGNAL),
+        decisions=sandbox.count(Kind.DECISION),
+        actions=sandbox.count(Kind.ACTION),
+        messages=sandbox.count(Kind.MESSAGE),
     )
     return SandboxStatus(
         sandbox_id=sandbox.sandbox_id,
@@ -84,7 +96,11 @@ def sandbox_status(caller: AuthContext) -> SandboxStatus:
             ComponentHealth(name="keys_store", status="healthy"),
             ComponentHealth(name="ledger_store", status="healthy"),
         ],
-        clock=providers.clock().now(),
+        clock=ClockStatus(
+            now=providers.clock().now(),
+            frozen=sandbox.clock.frozen,
+            frozen_at=sandbox.clock.frozen_at,
+        ),
         caller=CallerView(
             key_id=caller.key_id,
             role=caller.role.value,

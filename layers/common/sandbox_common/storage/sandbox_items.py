@@ -40,6 +40,17 @@ class Kind(StrEnum):
     HOURLY_FIGURES = "agg_hour"
     DAILY_FIGURES = "agg_day"
     SUMMARY_FIGURES = "agg_summary"
+    # The messaging sandbox: users (only the ones changed from the defaults), signals and
+    # the events they normalize into, decisions and the actions they become, messages, the
+    # audit trail and the sandbox's own rule set (one record, sk ``current``).
+    USER = "user"
+    SIGNAL = "signal"
+    EVENT = "event"
+    DECISION = "decision"
+    ACTION = "action"
+    MESSAGE = "msg"
+    AUDIT = "audit"
+    RULE_SET = "rules"
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,38 @@ LISTINGS: dict[Kind, ListingSpec] = {
             "severity": ("severity",),
             "status": ("status",),
         },
+    ),
+    # Messaging users a sandbox stored, by id (``ts`` is the id; the defaults live in code).
+    Kind.USER: ListingSpec(newest_first=False, slots={}, indexed={}),
+    # Decisions and actions oldest first, by user and status ("user_us/pending"), or by user.
+    # A decision's ix3 is "<user>/<rule>#<ts>" (a rule's recent decisions for a user are one
+    # counting Query); a pending action's is "<user>/<scheduledAt>#<ts>" (gone once it ran:
+    # the due ones of a user are one Query).
+    Kind.DECISION: ListingSpec(
+        newest_first=False,
+        slots={"user_status": "ix1", "userId": "ix2", "user_rule": "ix3"},
+        indexed={"user_status": ("user_status",), "userId": ("userId",)},
+    ),
+    Kind.ACTION: ListingSpec(
+        newest_first=False,
+        slots={"user_status": "ix1", "userId": "ix2", "due_key": "ix3"},
+        indexed={"user_status": ("user_status",), "userId": ("userId",)},
+    ),
+    # Messaging: a sandbox's audit trail oldest first, by user, by type or both (a user's
+    # entries of one type are one Query of ix3).
+    Kind.AUDIT: ListingSpec(
+        newest_first=False,
+        slots={"userId": "ix1", "type": "ix2", "user_type": "ix3"},
+        indexed={"user_type": ("user_type",), "userId": ("userId",), "type": ("type",)},
+        time_filters=("since", "until"),
+    ),
+    # Messages newest first, by sender or by receiver. Slot ix4 is not a listing: it holds
+    # ``<deliverAt>#<id>`` only while a message waits, so the due messages of a sandbox are
+    # one Query of by_ix4 up to now (``storage.messages_repository``).
+    Kind.MESSAGE: ListingSpec(
+        newest_first=True,
+        slots={"senderId": "ix1", "receiverId": "ix2"},
+        indexed={"senderId": ("senderId",), "receiverId": ("receiverId",)},
     ),
 }
 

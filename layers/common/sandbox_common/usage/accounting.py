@@ -14,7 +14,8 @@ def account_request(
     caller: AuthContext, endpoint: str, status: int, latency_ms: float
 ) -> dict[str, str]:
     """Record the request in the caller's counters; returns the X-RateLimit-* headers."""
-    now = providers.clock().now()
+    # Quotas are counted in real days, whatever the caller's sandbox clock shows.
+    now = providers.wall_clock().now()
     used_today = providers.usage_repository().record(
         RequestRecord(
             key_id=caller.key_id,

@@ -22,7 +22,8 @@ from sandbox_common.usage_plans import PlanLimits, quota_window
 
 def usage_report(caller: AuthContext, days: int) -> UsageReport:
     """The caller's usage over the last ``days`` UTC days (today included)."""
-    now = providers.clock().now()
+    # Usage is counted in real days (see accounting), not in the sandbox's time.
+    now = providers.wall_clock().now()
     limits = providers.plan_catalog().limits(caller.tier)
     last = now.date()
     first = last - timedelta(days=days - 1)

@@ -1,0 +1,1 @@
+"""Messaging sandbox: users, behavioral signals, rules, decisions, actions, messages, audit."""

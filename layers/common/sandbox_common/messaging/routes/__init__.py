@@ -1,0 +1,1 @@
+"""One APIRouter per messaging resource; a function's app includes the ones it serves."""

@@ -1,0 +1,1 @@
+"""One APIRouter per sandbox resource; the environment function includes them."""
