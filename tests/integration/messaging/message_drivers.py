@@ -1,76 +1,31 @@
-"""Drivers the message handler tests share: API Gateway events built by the local runtime's
-event builder from template.yaml's MessagesFunction routes, the deliver task, the clock,
-and a deliver-message state machine in moto whose executions the tests inspect."""
+"""Drivers the message handler tests share (beside the behavior drivers they build on): calls
+of MessagesFunction's routes, the deliver task, and a deliver-message state machine in moto
+whose executions the tests inspect."""
 
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 import boto3
 import pytest
 
-from local_runtime.events import ApiInfo, RequestIdentity, build_proxy_event
-from local_runtime.messages import HttpRequest
-from local_runtime.routing import Route, RouteMatch, Router
-from local_runtime.template import load_yaml
 from sandbox_common import providers
-from sandbox_common.clock import FixedClock
-from tests.integration.conftest import ROOT, LambdaContext, load_function
-
-API = ApiInfo(api_id="abc123", stage="v1", account_id="123456789012", region="us-east-1")
-
-
-def _router(function: str) -> Router:
-    template = load_yaml((ROOT / "template.yaml").read_text())
-    router = Router()
-    for name, event in template["Resources"][function]["Properties"]["Events"].items():
-        if event["Type"] == "Api":
-            props = event["Properties"]
-            router.add(Route(props["Path"], props["Method"].upper(), function, event_name=name))
-    return router
-
-
-_ROUTER: Router | None = None
-
-
-def messages_router() -> Router:
-    """The MessagesFunction's routes as the template declares them."""
-    global _ROUTER
-    if _ROUTER is None:
-        _ROUTER = _router("MessagesFunction")
-    return _ROUTER
-
-
-def caller_context(sandbox_id: str, permissions: str = "read,write") -> dict[str, str]:
-    """An authorizer context of a developer key of ``sandbox_id``."""
-    return {
-        "key_id": f"sbx_{sandbox_id}",
-        "sandbox_id": sandbox_id,
-        "role": "developer",
-        "permissions": permissions,
-        "tier": "free",
-    }
+from tests.integration.conftest import LambdaContext, load_function
+from tests.integration.messaging.drivers import (  # noqa: F401 - re-exported for the tests
+    Answer,
+    caller_context,
+    set_wall_clock,
+)
+from tests.integration.messaging.drivers import call as call_function
 
 
 def new_sandbox_id() -> str:
     """A sandbox id no other test uses."""
     return f"sb-msg-{uuid.uuid4().hex[:10]}"
-
-
-@dataclass
-class Answer:
-    """A handler's answer: status, parsed JSON body and headers (lower-case names)."""
-
-    status: int
-    body: Any
-    headers: dict[str, str]
 
 
 def call(
@@ -82,27 +37,7 @@ def call(
     query: dict[str, str] | None = None,
 ) -> Answer:
     """Invoke the messages handler as API Gateway would for ``method path``."""
-    match = messages_router().match(method, path)
-    assert isinstance(match, RouteMatch), f"{method} {path} is not a MessagesFunction route"
-    raw = (
-        b""
-        if body is None
-        else (body.encode() if isinstance(body, str) else json.dumps(body).encode())
-    )
-    request = HttpRequest(
-        method=method,
-        path=path,
-        query=urlencode(query or {}),
-        headers=[("Content-Type", "application/json"), ("Authorization", "Bearer sk_sandbox_x")],
-        body=raw,
-    )
-    identity = RequestIdentity(
-        request_id=str(uuid.uuid4()), request_time=time.time(), authorizer=caller
-    )
-    event = build_proxy_event(request, match, API, identity)
-    response = load_function("messages").handler(event, LambdaContext())
-    headers = {k.lower(): v for k, v in (response.get("headers") or {}).items()}
-    return Answer(response["statusCode"], json.loads(response["body"] or "null"), headers)
+    return call_function(caller, method, path, body=body, query=query, function="MessagesFunction")
 
 
 def run_deliver_task(state: dict[str, Any]) -> dict[str, Any]:
@@ -121,11 +56,6 @@ def message_body(**fields: Any) -> dict[str, Any]:
         "content": "Hello! This is a test message.",
         **fields,
     }
-
-
-def set_wall_clock(at: datetime) -> None:
-    """Make the wall clock (and so every running sandbox clock) show ``at``."""
-    providers.override_clock(FixedClock(at))
 
 
 def stored_sandbox(sandbox_id: str) -> Any:
