@@ -76,6 +76,9 @@ bench: venv
 	$(PY) benchmarks/reset_latency.py
 	$(PY) benchmarks/listing_latency.py
 	$(PY) benchmarks/dashboard_latency.py
+	$(PY) benchmarks/behavior_latency.py
+	$(PY) benchmarks/delivery_delay.py
+	$(PY) benchmarks/runtime_load.py --clients 20 --rate 20 --method POST --path /api/sandbox/signals --body '{"userId": "user_us", "type": "user_login"}'
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .sandbox .pytest_cache .coverage
