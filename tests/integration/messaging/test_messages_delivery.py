@@ -312,3 +312,13 @@ def test_an_advance_delivers_more_messages_than_one_transaction_holds_each_once(
         assert state_of(caller, message_id)["status"] == "delivered"
         assert types_of(caller, message_id).count("message_delivered") == 1
     assert deliver_due(stored_sandbox(caller["sandbox_id"]), NINE_AM_NEXT_DAY) == 0
+
+
+def test_freezing_at_a_later_instant_delivers_what_became_due_like_an_advance(caller):
+    identity = AuthContext.from_authorizer_context(caller)
+    message_id = schedule_for_8pm_london(caller)
+
+    answer = clock_service.freeze_clock(identity, FreezeRequest(at=NINE_AM_NEXT_DAY))
+
+    assert answer.frozen and answer.delivered == 1
+    assert state_of(caller, message_id)["deliveredAt"] == "2026-01-31T09:00:00.000Z"

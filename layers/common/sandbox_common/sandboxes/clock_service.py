@@ -70,8 +70,9 @@ class ClockView(BaseModel):
         )
 
 
-class AdvanceView(ClockView):
-    """The clock after an advance, and how many due messages it delivered."""
+class MovedClockView(ClockView):
+    """The clock after it moved forward (an advance, or a freeze at a later instant), and how
+    many of the messages that became due on the way it delivered."""
 
     delivered: int
 
@@ -82,24 +83,30 @@ def get_clock(caller: AuthContext) -> ClockView:
     return ClockView.of(caller_sandbox(caller), providers.wall_clock().now())
 
 
-def freeze_clock(caller: AuthContext, request: FreezeRequest) -> ClockView:
-    """Stop the caller's sandbox clock at ``request.at`` (default: its current time)."""
+def freeze_clock(caller: AuthContext, request: FreezeRequest) -> MovedClockView:
+    """Stop the caller's sandbox clock at ``request.at`` (default: its current time); a later
+    instant moves it forward like an advance, delivering what became due."""
     caller.require(Permission.WRITE)
     sandbox = _moved(caller_sandbox(caller), lambda clock, wall: clock.freeze(wall, request.at))
-    return ClockView.of(sandbox, providers.wall_clock().now())
+    return _delivering(sandbox)
 
 
-def advance_clock(caller: AuthContext, request: AdvanceRequest) -> AdvanceView:
+def advance_clock(caller: AuthContext, request: AdvanceRequest) -> MovedClockView:
     """Move the caller's sandbox clock forward, then deliver every message that became due."""
-    from sandbox_common.messaging.delivery import deliver_due
-
     caller.require(Permission.WRITE)
     sandbox = _moved(
         caller_sandbox(caller), lambda clock, wall: clock.advance(request.seconds, wall)
     )
+    return _delivering(sandbox)
+
+
+def _delivering(sandbox: Sandbox) -> MovedClockView:
+    """The view of a clock just moved forward, once the messages due by it are delivered."""
+    from sandbox_common.messaging.delivery import deliver_due
+
     wall_now = providers.wall_clock().now()
     delivered = deliver_due(sandbox, sandbox.clock.now(wall_now))
-    return AdvanceView(**ClockView.of(sandbox, wall_now).model_dump(), delivered=delivered)
+    return MovedClockView(**ClockView.of(sandbox, wall_now).model_dump(), delivered=delivered)
 
 
 def reset_clock(caller: AuthContext) -> ClockView:

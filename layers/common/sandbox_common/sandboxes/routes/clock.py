@@ -10,9 +10,9 @@ from sandbox_common.http.auth import Caller
 from sandbox_common.sandboxes import clock_service
 from sandbox_common.sandboxes.clock_service import (
     AdvanceRequest,
-    AdvanceView,
     ClockView,
     FreezeRequest,
+    MovedClockView,
 )
 
 router = APIRouter()
@@ -29,16 +29,16 @@ def get_clock(caller: Caller) -> ClockView:
     return clock_service.get_clock(caller)
 
 
-@router.post(BASE + "/freeze", response_model=ClockView)
+@router.post(BASE + "/freeze", response_model=MovedClockView)
 def freeze_clock(
     caller: Caller, body: Annotated[FreezeRequest, Body()] = NO_FREEZE_BODY
-) -> ClockView:
+) -> MovedClockView:
     """Stop the sandbox clock now, or at a later instant (never earlier than its time)."""
     return clock_service.freeze_clock(caller, body)
 
 
-@router.post(BASE + "/advance", response_model=AdvanceView)
-def advance_clock(caller: Caller, body: Annotated[AdvanceRequest, Body()]) -> AdvanceView:
+@router.post(BASE + "/advance", response_model=MovedClockView)
+def advance_clock(caller: Caller, body: Annotated[AdvanceRequest, Body()]) -> MovedClockView:
     """Move the sandbox clock forward (frozen or running) and deliver what became due."""
     return clock_service.advance_clock(caller, body)
 
