@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     sandboxes_table: str = "sandbox-sandboxes"
     usage_table: str = "sandbox-usage"
     data_table: str = "sandbox-data"
+    # Customers' credits of the bundled payment server (balances, ledger, idempotency keys).
+    credits_table: str = "sandbox-credits"
+    persistent_configs_table: str = "sandbox-persistent-configs"
     # JSON object tier -> API Gateway usage plan id, e.g. {"free": "abc123", "pro": "def456"}.
     usage_plan_ids: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     admin_key_parameter: str = "/sandbox-platform/bootstrap-admin-key"

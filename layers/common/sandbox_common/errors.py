@@ -45,6 +45,18 @@ class NotFound(SandboxError):
     code = "not_found"
 
 
+class InsufficientCredits(SandboxError):
+    """A customer's credits do not cover a charge; nothing was charged.
+
+    402 rather than 409: the payment server's clients (the hourly job) act on this answer
+    alone (disable the config, shut the sandbox down), so it must not be confused with a 409
+    that only means "retry" or "this Idempotency-Key was used for another request".
+    """
+
+    status_code = 402
+    code = "insufficient_credits"
+
+
 class Conflict(SandboxError):
     """The resource is in a state that does not allow the operation."""
 

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sandbox_common.sandboxes.sandbox_clock import SandboxClock
     from sandbox_common.storage.accounts_repository import AccountsRepository
     from sandbox_common.storage.audit_repository import AuditRepository
+    from sandbox_common.storage.credits_repository import CreditsRepository
     from sandbox_common.storage.decisions_repository import DecisionsRepository
     from sandbox_common.storage.flags_repository import FlagsRepository
     from sandbox_common.storage.keys_repository import KeysRepository
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
     from sandbox_common.storage.ledger_data import LedgerData
     from sandbox_common.storage.messages_repository import MessagesRepository
     from sandbox_common.storage.messaging_users_repository import MessagingUsersRepository
+    from sandbox_common.storage.persistent_configs_repository import (
+        PersistentConfigsRepository,
+    )
     from sandbox_common.storage.retired_generations_repository import (
         RetiredGenerationsRepository,
     )
@@ -113,6 +117,18 @@ def sandboxes_repository() -> SandboxesRepository:
 
 
 @built_once
+def persistent_configs_repository() -> PersistentConfigsRepository:
+    """Sandboxes' persistent configs (the manager)."""
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.dynamo import table
+    from sandbox_common.storage.persistent_configs_repository import (
+        PersistentConfigsRepository,
+    )
+
+    return PersistentConfigsRepository(table(get_settings().persistent_configs_table))
+
+
+@built_once
 def usage_repository() -> UsageRepository:
     """Per-key daily request counters."""
     from sandbox_common.config import get_settings
@@ -123,6 +139,16 @@ def usage_repository() -> UsageRepository:
     return UsageRepository(
         table(settings.usage_table), retention_days=settings.usage_retention_days
     )
+
+
+@built_once
+def credits_repository() -> CreditsRepository:
+    """Customers' credits of the bundled payment server."""
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.credits_repository import CreditsRepository
+    from sandbox_common.storage.dynamo import table
+
+    return CreditsRepository(table(get_settings().credits_table))
 
 
 def _ledger_table() -> Any:
@@ -309,7 +335,9 @@ def reset() -> None:
     for cached in (
         keys_repository,
         sandboxes_repository,
+        persistent_configs_repository,
         usage_repository,
+        credits_repository,
         accounts_repository,
         transactions_repository,
         flags_repository,

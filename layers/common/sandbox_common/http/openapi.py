@@ -66,6 +66,12 @@ _ERRORS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         _QUOTA,
     ),
     "NotFound": ("404", "No such resource in the caller's sandbox", _QUOTA),
+    "InsufficientCredits": (
+        "402",
+        "The customer's credits do not cover the amount (`insufficient_credits`); "
+        "nothing was charged",
+        _QUOTA,
+    ),
     "Conflict": (
         "409",
         "The resource's state does not allow this, or a concurrent change won; retry",
@@ -85,7 +91,12 @@ _ERRORS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 # The keyed answer for each status a route may add with also_answers.
-_BY_STATUS = {"400": "ValidationFailed", "404": "NotFound", "409": "Conflict"}
+_BY_STATUS = {
+    "400": "ValidationFailed",
+    "402": "InsufficientCredits",
+    "404": "NotFound",
+    "409": "Conflict",
+}
 _ALSO_ANSWERS = "x-also-answers"
 
 

@@ -1,0 +1,1 @@
+"""One APIRouter per payment-server resource; the payments function includes them."""
