@@ -22,7 +22,7 @@ def test_sandbox_initialization_endpoint(client, sandbox_headers):
     data = response.json()
     assert data["status"] == "initialized"
     assert "mock_data" in data
-    # The seed's service answers with these fields and the default data set's sizes.
+    # The documented service answers with these fields and the default data set's sizes.
     assert data["environment"] == "sandbox"
     assert data["mock_data"] == {"accounts": 100, "transactions": 500, "compliance_records": 50}
     assert data["test_scenarios"] == 4
