@@ -65,8 +65,7 @@ def test_scheduled_for_must_be_an_iso_instant_with_an_offset(when):
         ScheduleMessage.model_validate({**BODY, "scheduledFor": when})
 
 
-def test_a_message_names_users_by_the_users_own_id_pattern():
-    from sandbox_common.messaging.message_models import USER_REF_PATTERN
-    from sandbox_common.messaging.users import USER_ID_PATTERN
-
-    assert USER_REF_PATTERN == USER_ID_PATTERN
+@pytest.mark.parametrize("user_id", ["", "bad id", "-leading", "x" * 65])
+def test_a_message_names_users_by_the_users_own_id_shape(user_id):
+    with pytest.raises(ValidationError):
+        ScheduleMessage.model_validate({**BODY, "receiverId": user_id})

@@ -6,6 +6,11 @@ import itertools
 import secrets
 from datetime import datetime
 
+# User ids are case-sensitive; they become storage keys and listing positions, so they are
+# short and printable. Messages may name any user, known to the sandbox or not, with the same
+# shape (this module is the cheap place both the users and the messages import it from).
+USER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$"
+
 # A process-wide sequence keeps ids made in one millisecond (or under a frozen sandbox
 # clock) in creation order; the random tail keeps ids of concurrent processes apart.
 _sequence = itertools.count()

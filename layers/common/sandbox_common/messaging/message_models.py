@@ -15,6 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from sandbox_common.clock import isoformat
 from sandbox_common.inputs import Instant
+from sandbox_common.messaging.ids import USER_ID_PATTERN
 from sandbox_common.messaging.message_states import MessageStatus
 from sandbox_common.messaging.timestamps import Timestamp
 from sandbox_common.pagination import ListingQuery
@@ -77,11 +78,8 @@ TimezoneName = Annotated[
 ]
 """A valid IANA timezone identifier (``America/New_York``)."""
 
-# A user id named in a body, known to the sandbox or not (messages may name any user): the
-# users' own id pattern (``messaging.users.USER_ID_PATTERN``, kept equal by a unit test),
-# not imported, so that the messages function's cold start does not load the users' use cases.
-USER_REF_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$"
-UserRef = Annotated[str, StringConstraints(pattern=USER_REF_PATTERN)]
+# A user id named in a body, known to the sandbox or not (messages may name any user).
+UserRef = Annotated[str, StringConstraints(pattern=USER_ID_PATTERN)]
 
 Content = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONTENT_LENGTH)]
 

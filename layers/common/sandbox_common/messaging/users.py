@@ -24,6 +24,7 @@ from sandbox_common.messaging.active_hours import (
     zone_of,
 )
 from sandbox_common.messaging.audit import AuditType, new_audit_entry
+from sandbox_common.messaging.ids import USER_ID_PATTERN
 from sandbox_common.messaging.timestamps import Timestamp
 from sandbox_common.pagination import ListingQuery, Page
 from sandbox_common.sandboxes.data_scope import (
@@ -38,9 +39,6 @@ from sandbox_common.storage.sandbox_items import DataScope, Kind
 if TYPE_CHECKING:
     from sandbox_common.messaging.behavior_models import UserCreate, UserUpdate
 
-# User ids are case-sensitive; they become storage keys and listing positions, so they are
-# short and printable.
-USER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,63}$"
 UserId = Annotated[str, StringConstraints(pattern=USER_ID_PATTERN)]
 
 # Where internal ids come from: uuid5 of this namespace and "<sandbox>/<user>".
