@@ -19,10 +19,12 @@ from local_runtime.apikeys import MotoApiKeyDirectory
 from local_runtime.aws import ACCOUNT_ID, REGION, EnvironmentPatch, InProcessAws, shared_moto
 from local_runtime.functions import LambdaFunction, merged_environment, release_event_loop
 from local_runtime.gateway import Gateway
+from local_runtime.lambda_invoke import InvokeTarget, LocalLambda, function_qualifiers
 from local_runtime.messages import HttpRequest
 from local_runtime.provision import Stack
 from local_runtime.schedules import Scheduler, scheduled_targets
 from local_runtime.server import LocalHttpServer
+from local_runtime.stage_url import local_stage_urls, stage_invoke_url
 from local_runtime.step_functions.provisioning import state_machine_specs
 from local_runtime.step_functions.service import LocalStepFunctions, TaskFunction
 from local_runtime.template import Template, load_yaml
@@ -40,6 +42,11 @@ AWS_TRANSPORTS = ("in-process", "http")
 # moto's backends are process-global, so two runtimes at once would share (and reset) state.
 _running_lock = threading.Lock()
 _running: LocalRuntime | None = None
+# The port the last runtime asked for any free port got. The next such runtime of the process
+# takes it again when it is free: a function's environment may name the API's own URL (the
+# local endpoint, see stage_url), and settings read once per process keep it, so the endpoint
+# stays the same across restarts as moto's endpoint and ids do.
+_last_free_port = 0
 
 
 class RuntimeConfigError(Exception):
@@ -108,6 +115,7 @@ class LocalRuntime:
         self.functions: dict[str, LambdaFunction] = {}
         self.scheduler: Scheduler | None = None
         self.step_functions: LocalStepFunctions | None = None
+        self.local_lambda: LocalLambda | None = None
         self._server: LocalHttpServer | None = None
         self._environment = EnvironmentPatch()
         self._in_process_aws: InProcessAws | None = None
@@ -168,12 +176,19 @@ class LocalRuntime:
         )
         stack.deploy()
         specs = function_specs(stack)
-        self._environment.set(merged_environment(specs.values()))
+        environment = merged_environment(specs.values())
+        self._environment.set(environment)
         self.api = build_api(stack, specs)
         self.functions = {
             logical_id: LambdaFunction(spec, REGION, self.clock)
             for logical_id, spec in specs.items()
         }
+        # Before anything that runs handlers: a handler may invoke another function.
+        self.local_lambda = LocalLambda(
+            InvokeTarget(function.spec.arn, function.invoke, function_qualifiers(stack, logical_id))
+            for logical_id, function in self.functions.items()
+        )
+        self.local_lambda.start()
         keys = MotoApiKeyDirectory(self.api.info.api_id, self.api.info.stage)
         self.gateway = Gateway(self.api, self.functions, keys, clock=self.clock)
         self.scheduler = Scheduler(
@@ -195,21 +210,39 @@ class LocalRuntime:
             clock=self.clock,
         )
         self.step_functions.start()
-        self._server = LocalHttpServer(self.host, self.requested_port, self.gateway)
+        self._server = self._listen(self.gateway)
         self._server.start()
         self.endpoint = f"http://{self.host}:{self._server.port}"
+        # A function told this API's AWS stage URL calls the local server instead.
+        stage_url = stage_invoke_url(self.api.info, stack.resolve({"Ref": "AWS::URLSuffix"}))
+        self._environment.set(local_stage_urls(environment, stage_url, self.endpoint))
         logger.info(
-            "serving %d routes of %s at %s (stage %s) in %.0f ms; AWS (moto) at %s, %s",
+            "serving %d routes of %s at %s (stage %s; %d functions answer Lambda Invoke) in "
+            "%.0f ms; AWS (moto) at %s, %s",
             len(self.api.router.routes),
             self.template_path.name,
             self.endpoint,
             self.api.info.stage,
+            len(self.functions),
             (time.perf_counter() - started) * 1000,
             self.aws_endpoint,
             "handlers call it in-process" if self._in_process_aws else "handlers call it over HTTP",
         )
         if self.create_demo_key:
             self._make_demo_key()
+
+    def _listen(self, gateway: Gateway) -> LocalHttpServer:
+        global _last_free_port
+        if self.requested_port or not _last_free_port:
+            server = LocalHttpServer(self.host, self.requested_port, gateway)
+        else:
+            try:
+                server = LocalHttpServer(self.host, _last_free_port, gateway)
+            except OSError:  # taken meanwhile: any free port will do
+                server = LocalHttpServer(self.host, 0, gateway)
+        if not self.requested_port:
+            _last_free_port = server.port
+        return server
 
     def stop(self) -> None:
         """Stop serving and put the process environment back as it was."""
@@ -221,6 +254,10 @@ class LocalRuntime:
             # Likewise for a state in progress; executions waiting for their time are dropped.
             self.step_functions.stop()
             self.step_functions = None
+        if self.local_lambda is not None:
+            # Event invocations in progress finish while the server and AWS are still there.
+            self.local_lambda.stop()
+            self.local_lambda = None
         if self._server is not None:
             self._server.stop()
             self._server = None
