@@ -1,4 +1,5 @@
-"""The bootstrap admin key, read from SSM Parameter Store and cached."""
+"""Secrets read from SSM Parameter Store and cached: the bootstrap admin key, the payment
+server's key."""
 
 from __future__ import annotations
 
@@ -15,14 +16,22 @@ def bootstrap_admin_key() -> str | None:
     Cached for ``cache_seconds`` (Powertools parameters), so a rotation via
     ``aws ssm put-parameter`` takes effect within that time.
     """
+    return secret_parameter(providers.settings().admin_key_parameter)
+
+
+def secret_parameter(name: str) -> str | None:
+    """The (decrypted) value of parameter ``name``, or None if it is empty or cannot be read.
+
+    Cached for ``cache_seconds`` (Powertools parameters), so a rotation via
+    ``aws ssm put-parameter`` takes effect within that time.
+    """
     from aws_lambda_powertools.utilities import parameters
 
-    settings = providers.settings()
     try:
         value = parameters.get_parameter(
-            settings.admin_key_parameter, max_age=settings.cache_seconds, decrypt=True
+            name, max_age=providers.settings().cache_seconds, decrypt=True
         )
     except parameters.exceptions.GetParameterError:
-        _log.warning("bootstrap admin key parameter unreadable: %s", settings.admin_key_parameter)
+        _log.warning("secret parameter unreadable: %s", name)
         return None
     return str(value) if value else None
