@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated
 
@@ -22,6 +23,9 @@ class Settings(BaseSettings):
     # Customers' credits of the bundled payment server (balances, ledger, idempotency keys).
     credits_table: str = "sandbox-credits"
     persistent_configs_table: str = "sandbox-persistent-configs"
+    # The persistence job's charge history (per sandbox) and its lease and last run.
+    charges_table: str = "sandbox-charges"
+    job_runs_table: str = "sandbox-job-runs"
     # JSON object tier -> API Gateway usage plan id, e.g. {"free": "abc123", "pro": "def456"}.
     usage_plan_ids: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     admin_key_parameter: str = "/sandbox-platform/bootstrap-admin-key"
@@ -46,6 +50,27 @@ class Settings(BaseSettings):
     # time (template DeliverMessageStateMachine). Empty: no execution is started, and due
     # messages are delivered by a clock advance only.
     delivery_state_machine_arn: str = ""
+    # The Sandbox Manager. The payment server the hourly job charges credits at (template
+    # parameter PaymentServerUrl; by default this API's own stage, the bundled server), the
+    # SSM parameter holding the key it is called with (empty: no key is sent, for an external
+    # server), and how long one call may take and how often a failed one is retried.
+    payment_server_url: str = ""
+    payment_server_key_parameter: str = ""
+    payment_server_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    payment_server_retries: int = Field(default=2, ge=0, le=10)
+    # Credits charged per hour a sandbox is kept persistent (exact decimal, 4 places).
+    credit_rate_per_hour: Decimal = Field(default=Decimal("0.2"), ge=0, max_digits=12)
+    # A persistent sandbox is woken when its last wake-up is this old.
+    wake_up_after_hours: int = Field(default=22, ge=1)
+    # A sandbox without a request for this long is hibernating; the next request wakes it.
+    sandbox_idle_minutes: int = Field(default=60, ge=1)
+    # The function that runs the persistence job (POST /admin/execute-job invokes it by name).
+    persistence_job_function: str = ""
+    # How long a job run's lease lasts before another run may take over (a run renews it
+    # while it works, so only a crashed run's lease ever runs out).
+    job_lease_seconds: int = Field(default=120, ge=10)
+    # Configs the job works on at once (each waits on the payment server).
+    job_workers: int = Field(default=8, ge=1, le=64)
 
     @field_validator("usage_plan_ids", mode="before")
     @classmethod

@@ -38,6 +38,12 @@ class Forbidden(SandboxError):
     code = "forbidden"
 
 
+class SandboxShutDown(Forbidden):
+    """The caller's sandbox is shut down (its persistence ended or its credits ran out)."""
+
+    code = "sandbox_shut_down"
+
+
 class NotFound(SandboxError):
     """The resource does not exist in the caller's sandbox (or at all: callers cannot tell)."""
 

@@ -15,14 +15,17 @@ from sandbox_common.lazy import built_once
 # Imported on first use, not at cold start: a handler module pays only for what it calls.
 if TYPE_CHECKING:
     from sandbox_common.aws.api_gateway import ApiGatewayKeys, PlanCatalog
+    from sandbox_common.aws.lambda_invoke import FunctionInvoker
     from sandbox_common.aws.stepfunctions import DeliveryStarter
     from sandbox_common.config import Settings
     from sandbox_common.sandboxes.sandbox_clock import SandboxClock
     from sandbox_common.storage.accounts_repository import AccountsRepository
     from sandbox_common.storage.audit_repository import AuditRepository
+    from sandbox_common.storage.charges_repository import ChargesRepository
     from sandbox_common.storage.credits_repository import CreditsRepository
     from sandbox_common.storage.decisions_repository import DecisionsRepository
     from sandbox_common.storage.flags_repository import FlagsRepository
+    from sandbox_common.storage.job_runs_repository import JobRunsRepository
     from sandbox_common.storage.keys_repository import KeysRepository
     from sandbox_common.storage.ledger_aggregates import AggregatesRepository
     from sandbox_common.storage.ledger_data import LedgerData
@@ -30,6 +33,9 @@ if TYPE_CHECKING:
     from sandbox_common.storage.messaging_users_repository import MessagingUsersRepository
     from sandbox_common.storage.persistent_configs_repository import (
         PersistentConfigsRepository,
+    )
+    from sandbox_common.storage.retention_changes_repository import (
+        RetentionChangesRepository,
     )
     from sandbox_common.storage.retired_generations_repository import (
         RetiredGenerationsRepository,
@@ -89,6 +95,24 @@ def use_sandbox_clock(sandbox_clock: SandboxClock | None) -> None:
     _request_sandbox_clock.set(sandbox_clock)
 
 
+# Whether the caller's sandbox is persistent (its data is kept, not expired), set beside its
+# clock and for the same reason a context variable.
+_request_sandbox_kept: ContextVar[bool] = ContextVar("request_sandbox_kept", default=False)
+
+
+def use_sandbox_retention(persistent: bool) -> None:
+    """Make ``sandbox_data_kept()`` answer ``persistent`` for the rest of this request.
+
+    Set where ``use_sandbox_clock`` is (``caller_sandbox``), from the sandbox just loaded.
+    """
+    _request_sandbox_kept.set(persistent)
+
+
+def sandbox_data_kept() -> bool:
+    """True if the caller's sandbox is persistent: what it writes now is never expired."""
+    return _request_sandbox_kept.get()
+
+
 def override_clock(replacement: Clock | None) -> None:
     """Make every time-dependent rule read ``replacement`` (None restores wall time)."""
     global _clock_override
@@ -126,6 +150,42 @@ def persistent_configs_repository() -> PersistentConfigsRepository:
     )
 
     return PersistentConfigsRepository(table(get_settings().persistent_configs_table))
+
+
+@built_once
+def charges_repository() -> ChargesRepository:
+    """The persistence job's charge history, by sandbox."""
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.charges_repository import ChargesRepository
+    from sandbox_common.storage.dynamo import table
+
+    return ChargesRepository(table(get_settings().charges_table))
+
+
+@built_once
+def job_runs_repository() -> JobRunsRepository:
+    """The persistence job's lease and last run."""
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.dynamo import table
+    from sandbox_common.storage.job_runs_repository import JobRunsRepository
+
+    return JobRunsRepository(table(get_settings().job_runs_table))
+
+
+@built_once
+def function_invoker() -> FunctionInvoker:
+    """Invokes the stack's other functions (a manual run of the persistence job)."""
+    import boto3
+    from botocore.config import Config
+
+    from sandbox_common.aws.lambda_invoke import FunctionInvoker
+
+    # A manual run answers within ~20 s; never retried (a retry would be a second run).
+    client = boto3.client(
+        "lambda",
+        config=Config(connect_timeout=2, read_timeout=28, retries={"total_max_attempts": 1}),
+    )
+    return FunctionInvoker(client)
 
 
 @built_once
@@ -208,6 +268,17 @@ def retired_generations() -> RetiredGenerationsRepository:
     )
 
     return RetiredGenerationsRepository(_ledger_table())
+
+
+@built_once
+def retention_changes() -> RetentionChangesRepository:
+    """Persistence switches (the flag and the sweep's queue of items to restamp)."""
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.retention_changes_repository import (
+        RetentionChangesRepository,
+    )
+
+    return RetentionChangesRepository(_ledger_table(), get_settings().sandboxes_table)
 
 
 @built_once
@@ -332,10 +403,14 @@ def reset() -> None:
     clear_caches()  # type: ignore[no-untyped-call]
     override_clock(None)
     use_sandbox_clock(None)
+    use_sandbox_retention(False)
     for cached in (
         keys_repository,
         sandboxes_repository,
         persistent_configs_repository,
+        charges_repository,
+        job_runs_repository,
+        function_invoker,
         usage_repository,
         credits_repository,
         accounts_repository,
@@ -345,6 +420,7 @@ def reset() -> None:
         scenario_runs_repository,
         ledger_data,
         retired_generations,
+        retention_changes,
         messaging_users_repository,
         audit_repository,
         rule_sets_repository,

@@ -13,6 +13,9 @@ import pytest
 
 from sandbox_common import providers
 from sandbox_common.clock import FixedClock
+from sandbox_common.storage.retention_changes_repository import (
+    QUEUE_PARTITION as RETENTION_PARTITION,
+)
 from sandbox_common.storage.retired_generations_repository import QUEUE_PARTITION
 
 
@@ -81,6 +84,19 @@ class Ledger:
     def queued(self) -> list[dict[str, Any]]:
         """The markers waiting in the sweep's queue."""
         return [item for item in self.items() if item["pk"] == QUEUE_PARTITION]
+
+    def retention_queued(self) -> list[dict[str, Any]]:
+        """The retention changes waiting in the sweep's queue."""
+        return [item for item in self.items() if item["pk"] == RETENTION_PARTITION]
+
+    def live_items(self, sandbox_id: str, *, but: tuple[str, ...] = ("idem",)) -> list[Any]:
+        """The items of the sandbox's live generation (idempotency records left out)."""
+        prefix = f"{sandbox_id}#{self.live_generation(sandbox_id)}#"
+        return [
+            item
+            for item in self.items()
+            if item["pk"].startswith(prefix) and item["pk"].rsplit("#", 1)[1] not in but
+        ]
 
     def live_generation(self, sandbox_id: str) -> str:
         """The sandbox's current data generation."""

@@ -217,6 +217,11 @@ def test_an_empty_queue_is_a_run_that_does_nothing(stack, sweep):
         "generations_left": 0,
         "generations_busy": 0,
         "live_markers_dropped": 0,
+        "items_restamped": 0,
+        "retention_changes_done": 0,
+        "retention_changes_left": 0,
+        "retention_changes_busy": 0,
+        "retention_changes_dropped": 0,
     }
 
 

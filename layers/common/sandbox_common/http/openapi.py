@@ -62,7 +62,8 @@ _ERRORS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "MissingKey": ("401", "No API key: send `Authorization: Bearer <key>` or `x-api-key`", ()),
     "Forbidden": (
         "403",
-        "The key is unknown, revoked or expired, or lacks the role or permission",
+        "The key is unknown, revoked or expired, or lacks the role or permission, or its "
+        "sandbox is shut down (`sandbox_shut_down`)",
         _QUOTA,
     ),
     "NotFound": ("404", "No such resource in the caller's sandbox", _QUOTA),

@@ -143,6 +143,8 @@ def run_delivery_task(task: DeliveryTask, *, wall_now: datetime) -> DeliveryOutc
     sandbox = providers.sandboxes_repository().get(task.sandboxId)
     if sandbox is None:
         return DeliveryOutcome(done=True, status=None)
+    # No request loaded the sandbox here: what this task writes keeps its data's retention.
+    providers.use_sandbox_retention(sandbox.persistent)
     if task.action == "record_failure":
         error = task.error or {}
         reason = str(error.get("Error") or "Delivery failed")

@@ -114,7 +114,7 @@ def schedule_message(caller: AuthContext, body: ScheduleMessage) -> ScheduledMes
     )
     # Kept for the retention period after it is due, not after it was scheduled: a message
     # scheduled weeks ahead must still be there when its execution comes for it.
-    kept_until = data_expiry() + int((body.scheduledFor - now).total_seconds())
+    kept_until = data_expiry(after=body.scheduledFor - now)
     providers.messages_repository().add(scope, message, [entry], expires_at=kept_until)
     start_delivery(sandbox, message, wall_now=providers.wall_clock().now())
     return ScheduledMessage(

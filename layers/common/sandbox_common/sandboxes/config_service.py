@@ -11,12 +11,12 @@ from sandbox_common.sandboxes.current import caller_sandbox
 def get_config(caller: AuthContext) -> SandboxConfig:
     """The sandbox's configuration (defaults until it is set)."""
     caller.require(Permission.READ)
-    return caller_sandbox(caller).settings
+    return caller_sandbox(caller, serve_shut_down=True).settings
 
 
 def put_config(caller: AuthContext, config: SandboxConfig) -> SandboxConfig:
     """Replace the sandbox's configuration (a full document; omitted fields take defaults)."""
     caller.require(Permission.WRITE)
-    sandbox = caller_sandbox(caller)
+    sandbox = caller_sandbox(caller, serve_shut_down=True)
     providers.sandboxes_repository().set_config(sandbox.sandbox_id, config)
     return config

@@ -4,6 +4,7 @@ generation, which every group's records (ledger, scenario runs, messaging) live 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext
@@ -17,7 +18,7 @@ from sandbox_common.pagination import (
 from sandbox_common.sandboxes.current import caller_sandbox
 from sandbox_common.sandboxes.models import Sandbox
 from sandbox_common.storage.listing_plan import checked_position, cursor_payload
-from sandbox_common.storage.sandbox_items import DataScope, Kind, expiry
+from sandbox_common.storage.sandbox_items import KEPT_EXPIRY, DataScope, Kind, expiry
 
 
 def data_scope(caller: AuthContext) -> tuple[Sandbox, DataScope]:
@@ -26,9 +27,17 @@ def data_scope(caller: AuthContext) -> tuple[Sandbox, DataScope]:
     return sandbox, DataScope(sandbox.sandbox_id, sandbox.data_generation)
 
 
-def data_expiry() -> int:
-    """The TTL of a sandbox-data item written now (see ``Settings.data_retention_days``)."""
-    return expiry(providers.settings().data_retention_days)
+def data_expiry(*, after: timedelta = timedelta(0), kept: bool | None = None) -> int:
+    """The TTL of a sandbox-data item written now: ``KEPT_EXPIRY`` in a persistent sandbox,
+    else ``Settings.data_retention_days`` from now (counted from ``after`` from now, for a
+    record needed until then).
+
+    ``kept`` says whether the sandbox is persistent; by default the request's caller sandbox
+    tells (``caller_sandbox`` sets it). Code outside a request passes its sandbox's flag.
+    """
+    if providers.sandbox_data_kept() if kept is None else kept:
+        return KEPT_EXPIRY
+    return expiry(providers.settings().data_retention_days) + int(after.total_seconds())
 
 
 def page_start(scope: DataScope, kind: Kind, where: ListingQuery) -> str | None:

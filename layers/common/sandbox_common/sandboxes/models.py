@@ -40,7 +40,16 @@ class Sandbox(BaseModel):
 
     sandbox_id: str
     created_at: datetime
+    # Stored as ACTIVE or SHUT_DOWN only: hibernation is derived from ``last_active_at``
+    # (sandboxes.lifecycle), so going idle needs no write.
     lifecycle_state: LifecycleState = LifecycleState.ACTIVE
+    lifecycle_reason: str | None = None
+    lifecycle_changed_at: datetime | None = None
+    # The last request, written at most every few minutes (``lifecycle.needs_touch``).
+    last_active_at: datetime | None = None
+    last_wake_up_at: datetime | None = None
+    # Its persistent config is enabled: its data is kept, not expired.
+    persistent: bool = False
     owner_email: str | None = None
     # The ledger data in use. Reset and initialize switch to a fresh generation, so wiping a
     # sandbox is one conditional write whatever its size; old items expire by TTL.

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
 from sandbox_common import providers
 from sandbox_common.auth import AuthContext, Permission
+from sandbox_common.sandboxes.clock_service import ApiInstant
 from sandbox_common.sandboxes.current import caller_sandbox
+from sandbox_common.sandboxes.lifecycle import lifecycle_view
 from sandbox_common.sandboxes.models import LifecycleState
 from sandbox_common.storage.sandbox_items import Kind
 
@@ -47,12 +49,25 @@ class ClockStatus(BaseModel):
     frozen_at: datetime | None
 
 
+class LifecycleStatus(BaseModel):
+    """Where the sandbox is in its life (on wall time, whatever its clock says)."""
+
+    state: LifecycleState
+    reason: str
+    since: ApiInstant | None
+    last_active_at: ApiInstant | None
+    last_wake_up_at: ApiInstant | None
+    persistent: bool
+    hibernates_after_minutes: int
+
+
 class SandboxStatus(BaseModel):
     """The sandbox: identity, lifecycle, counts, component health and clock."""
 
     sandbox_id: str
     environment: str = "sandbox"
     lifecycle_state: LifecycleState
+    lifecycle: LifecycleStatus
     created_at: datetime
     owner_email: str | None
     counts: dict[str, int]
@@ -63,9 +78,16 @@ class SandboxStatus(BaseModel):
 
 
 def sandbox_status(caller: AuthContext) -> SandboxStatus:
-    """The caller's sandbox (created on first sight for the operators' bootstrap sandbox)."""
+    """The caller's sandbox (created on first sight for the operators' bootstrap sandbox).
+
+    A shut-down sandbox still answers, with the reason, so its developer can see why.
+    """
     caller.require(Permission.READ)
-    sandbox = caller_sandbox(caller)
+    sandbox = caller_sandbox(caller, serve_shut_down=True)
+    idle_minutes = providers.settings().sandbox_idle_minutes
+    lifecycle = lifecycle_view(
+        sandbox, providers.wall_clock().now(), timedelta(minutes=idle_minutes)
+    )
     key_counts = providers.keys_repository().count_in_sandbox(caller.sandbox_id)
     counts = {f"keys_{status}": count for status, count in key_counts.items()}
     counts.update(
@@ -79,7 +101,16 @@ def sandbox_status(caller: AuthContext) -> SandboxStatus:
     )
     return SandboxStatus(
         sandbox_id=sandbox.sandbox_id,
-        lifecycle_state=sandbox.lifecycle_state,
+        lifecycle_state=lifecycle.state,
+        lifecycle=LifecycleStatus(
+            state=lifecycle.state,
+            reason=lifecycle.reason,
+            since=lifecycle.since,
+            last_active_at=sandbox.last_active_at,
+            last_wake_up_at=sandbox.last_wake_up_at,
+            persistent=sandbox.persistent,
+            hibernates_after_minutes=idle_minutes,
+        ),
         created_at=sandbox.created_at,
         owner_email=sandbox.owner_email,
         counts=counts,

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from sandbox_common.clock import isoformat
-from sandbox_common.errors import Conflict
+from sandbox_common.storage import marker_leases
 from sandbox_common.storage.dynamo import translated_errors
 from sandbox_common.storage.sandbox_items import DataScope, Kind
 from sandbox_common.sweeper.models import RetiredGeneration
@@ -78,46 +78,15 @@ class RetiredGenerationsRepository:
         self, retired: RetiredGeneration, *, owner: str, until: datetime, now: datetime
     ) -> bool:
         """Lease the marker to ``owner`` until ``until``; False if another run holds it."""
-        try:
-            with translated_errors():
-                self._table.update_item(
-                    Key=_key(retired),
-                    UpdateExpression="SET leased_until = :until, lease_owner = :owner",
-                    ConditionExpression=(
-                        "attribute_exists(pk) AND "
-                        "(attribute_not_exists(leased_until) OR leased_until <= :now)"
-                    ),
-                    ExpressionAttributeValues={
-                        ":until": isoformat(until),
-                        ":owner": owner,
-                        ":now": isoformat(now),
-                    },
-                )
-        except Conflict:
-            return False
-        return True
+        return marker_leases.claim(self._table, _key(retired), owner=owner, until=until, now=now)
 
     def release(self, retired: RetiredGeneration, *, owner: str) -> None:
         """Give the lease back so the next run continues at once (no-op if it is not ours)."""
-        try:
-            with translated_errors():
-                self._table.update_item(
-                    Key=_key(retired),
-                    UpdateExpression="REMOVE leased_until, lease_owner",
-                    ConditionExpression="lease_owner = :owner",
-                    ExpressionAttributeValues={":owner": owner},
-                )
-        except Conflict:
-            pass
+        marker_leases.release(self._table, _key(retired), owner=owner)
 
     def remove(self, retired: RetiredGeneration, *, owner: str) -> None:
         """Delete the marker; Conflict if ``owner`` no longer holds its lease."""
-        with translated_errors("The marker is leased by another sweep"):
-            self._table.delete_item(
-                Key=_key(retired),
-                ConditionExpression="lease_owner = :owner",
-                ExpressionAttributeValues={":owner": owner},
-            )
+        marker_leases.remove(self._table, _key(retired), owner=owner)
 
     def purge(self, scope: DataScope, kind: Kind, *, limit: int) -> tuple[int, bool]:
         """Delete up to ``limit`` items of one partition: (items deleted, whether more remain).

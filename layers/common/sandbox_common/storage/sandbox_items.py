@@ -155,6 +155,11 @@ def created_account_ts(moment: datetime, record_id: str) -> str:
     return "~" + time_ts(moment, record_id)
 
 
+# The TTL of a persistent sandbox's items (2200-01-01T00:00:00Z): an epoch so far ahead that
+# DynamoDB never deletes them, which keeps every write path's ``expires_at`` a plain int.
+KEPT_EXPIRY = int(datetime(2200, 1, 1, tzinfo=UTC).timestamp())
+
+
 def expiry(days: int) -> int:
     """Epoch seconds ``days`` from now, for DynamoDB TTL.
 

@@ -7,9 +7,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from sandbox_common.errors import Conflict
 from sandbox_common.sandboxes.config import SandboxConfig
-from sandbox_common.sandboxes.models import INITIAL_GENERATION, Sandbox
+from sandbox_common.sandboxes.models import INITIAL_GENERATION, LifecycleState, Sandbox
 from sandbox_common.sandboxes.sandbox_clock import SandboxClock
 from sandbox_common.storage.dynamo import transact_write, translated_errors
 from sandbox_common.storage.retired_generations_repository import retirement_put
@@ -142,10 +144,139 @@ class SandboxesRepository:
                 ExpressionAttributeValues={":config": config.model_dump(mode="json")},
             )
 
+    def touch(self, sandbox: Sandbox, now: datetime, *, woke: bool) -> Sandbox:
+        """Record a request at ``now`` (and, if it ``woke`` a hibernating sandbox, the wake-up).
+
+        Conditional on ``last_active_at`` being what ``sandbox`` was read with and on the
+        sandbox not being shut down. Losing a race is fine (a concurrent request recorded
+        itself, a transaction held the item, or the sandbox was shut down meanwhile): the
+        sandbox is returned as read, and a later request records itself.
+        """
+        changes: dict[str, Any] = {"last_active_at": now}
+        if woke:
+            changes.update(
+                last_wake_up_at=now,
+                lifecycle_reason=WOKEN_BY_A_REQUEST,
+                lifecycle_changed_at=now,
+            )
+        stored = {
+            name: _stamp(value) if isinstance(value, datetime) else value
+            for name, value in changes.items()
+        }
+        values: dict[str, Any] = {f":{name}": value for name, value in stored.items()}
+        values[":shut_down"] = LifecycleState.SHUT_DOWN.value
+        if sandbox.last_active_at is None:
+            unchanged = "attribute_not_exists(last_active_at)"
+        else:
+            values[":read"] = _stamp(sandbox.last_active_at)
+            unchanged = "last_active_at = :read"
+        recorded = _updated_unless_raced(
+            self._table,
+            Key={"sandbox_id": sandbox.sandbox_id},
+            UpdateExpression="SET " + ", ".join(f"{n} = :{n}" for n in stored),
+            ConditionExpression=(
+                f"attribute_exists(sandbox_id) AND {unchanged} AND {_NOT_SHUT_DOWN}"
+            ),
+            ExpressionAttributeValues=values,
+        )
+        return sandbox.model_copy(update=changes) if recorded else sandbox
+
+    def shut_down(self, sandbox_id: str, *, reason: str, at: datetime) -> None:
+        """Shut the sandbox down: its developer keys are refused until it is re-enabled."""
+        with translated_errors("The sandbox does not exist"):
+            self._table.update_item(
+                Key={"sandbox_id": sandbox_id},
+                UpdateExpression=(
+                    "SET lifecycle_state = :state, lifecycle_reason = :reason, "
+                    "lifecycle_changed_at = :at"
+                ),
+                ConditionExpression="attribute_exists(sandbox_id)",
+                ExpressionAttributeValues={
+                    ":state": LifecycleState.SHUT_DOWN.value,
+                    ":reason": reason,
+                    ":at": _stamp(at),
+                },
+            )
+
+    def reopen(self, sandbox_id: str, *, reason: str, at: datetime) -> None:
+        """Bring a shut-down sandbox back (active from ``at``); a sandbox that is not shut
+        down is left as it is."""
+        try:
+            with translated_errors():
+                self._table.update_item(
+                    Key={"sandbox_id": sandbox_id},
+                    UpdateExpression=(
+                        "SET lifecycle_state = :active, lifecycle_reason = :reason, "
+                        "lifecycle_changed_at = :at, last_active_at = :at"
+                    ),
+                    ConditionExpression="lifecycle_state = :shut_down",
+                    ExpressionAttributeValues={
+                        ":active": LifecycleState.ACTIVE.value,
+                        ":shut_down": LifecycleState.SHUT_DOWN.value,
+                        ":reason": reason,
+                        ":at": _stamp(at),
+                    },
+                )
+        except Conflict:
+            return
+
+    def wake(self, sandbox_id: str, *, at: datetime, reason: str) -> bool:
+        """Wake the sandbox at ``at`` (as if a request came); False, changing nothing, if it
+        is shut down or does not exist."""
+        try:
+            with translated_errors():
+                self._table.update_item(
+                    Key={"sandbox_id": sandbox_id},
+                    UpdateExpression=(
+                        "SET last_wake_up_at = :at, last_active_at = :at, "
+                        "lifecycle_reason = :reason, lifecycle_changed_at = :at"
+                    ),
+                    ConditionExpression=f"attribute_exists(sandbox_id) AND {_NOT_SHUT_DOWN}",
+                    ExpressionAttributeValues={
+                        ":at": _stamp(at),
+                        ":reason": reason,
+                        ":shut_down": LifecycleState.SHUT_DOWN.value,
+                    },
+                )
+        except Conflict:
+            return False
+        return True
+
     def delete(self, sandbox_id: str) -> None:
         """Remove a sandbox record (used only to undo a half-made key creation)."""
         with translated_errors():
             self._table.delete_item(Key={"sandbox_id": sandbox_id})
+
+
+# The sandbox is not shut down (items stored before the lifecycle have no state at all).
+_NOT_SHUT_DOWN = "(attribute_not_exists(lifecycle_state) OR lifecycle_state <> :shut_down)"
+WOKEN_BY_A_REQUEST = "woken by a request"
+
+
+def _updated_unless_raced(table: Any, **request: Any) -> bool:
+    """Send an UpdateItem; False, having written nothing, if its condition failed or a
+    concurrent transaction held the item (DynamoDB refuses a plain write to an item that a
+    transaction, such as a ledger write updating the counts, is writing)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        with translated_errors():
+            try:
+                table.update_item(**request)
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "TransactionConflictException":
+                    raise
+                return False
+    except Conflict:
+        return False
+    return True
+
+
+def _stamp(moment: datetime) -> str:
+    """``moment`` as sandbox items store datetimes (pydantic's JSON form, as ``add`` writes
+    them), so a condition on a stored stamp compares equal strings."""
+    stamp: str = TypeAdapter(datetime).dump_python(moment, mode="json")
+    return stamp
 
 
 def clock_attribute(clock: SandboxClock) -> dict[str, Any]:
@@ -183,5 +314,55 @@ def count_update(
             "ConditionExpression": f"attribute_exists(sandbox_id) AND ({condition})",
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": {**values, ":zero": 0, ":generation": generation},
+        }
+    }
+
+
+def lifecycle_update(
+    table_name: str,
+    sandbox: Sandbox,
+    *,
+    state: LifecycleState,
+    reason: str,
+    at: datetime,
+    persistent: bool,
+    woke: bool = False,
+) -> dict[str, Any]:
+    """A transaction item moving ``sandbox`` to ``state`` (with why, at wall time ``at``) and
+    its ``persistent`` flag, for a write that changes its persistent config in the same
+    transaction (the hourly job's shut-downs and wake-ups).
+
+    Conditional on the flag and the data generation being those ``sandbox`` was read with:
+    whoever queues the retention change of a flag switch decided it from that read.
+    """
+    values: dict[str, Any] = {
+        ":state": state.value,
+        ":reason": reason,
+        ":at": _stamp(at),
+        ":persistent": persistent,
+        ":was": sandbox.persistent,
+        ":generation": sandbox.data_generation,
+    }
+    sets = [
+        "lifecycle_state = :state",
+        "lifecycle_reason = :reason",
+        "lifecycle_changed_at = :at",
+        "persistent = :persistent",
+    ]
+    if woke:
+        sets += ["last_wake_up_at = :at", "last_active_at = :at"]
+    flag = "persistent = :was"
+    if not sandbox.persistent:
+        flag = "(attribute_not_exists(persistent) OR persistent = :was)"
+    live = "data_generation = :generation"
+    if sandbox.data_generation == INITIAL_GENERATION:
+        live = f"(attribute_not_exists(data_generation) OR {live})"
+    return {
+        "Update": {
+            "TableName": table_name,
+            "Key": {"sandbox_id": sandbox.sandbox_id},
+            "UpdateExpression": "SET " + ", ".join(sets),
+            "ConditionExpression": f"attribute_exists(sandbox_id) AND {flag} AND {live}",
+            "ExpressionAttributeValues": values,
         }
     }

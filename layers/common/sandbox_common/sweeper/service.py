@@ -12,6 +12,9 @@ never applied (moto, behind `make run`). Each run:
    budget is spent;
 5. removes the marker once every partition is empty (the last step: a run that dies earlier
    leaves the marker, and the next run finishes the job), or gives the lease back.
+
+A run also works through the queue of retention changes (``sweeper.retention``) first, with
+up to half its budget; ``run_sweep`` does both.
 """
 
 from __future__ import annotations
@@ -24,7 +27,15 @@ from sandbox_common.errors import Conflict
 from sandbox_common.sandboxes.models import Sandbox
 from sandbox_common.storage.sandbox_items import DataScope, Kind
 from sandbox_common.sweeper.models import RetiredGeneration, SweepReport
-from sandbox_common.sweeper.rules import LEASE, MARKERS_PER_RUN, Budget, is_live, plan_sweep
+from sandbox_common.sweeper.retention import RetentionChanges, apply_retention_changes
+from sandbox_common.sweeper.rules import (
+    LEASE,
+    MARKERS_PER_RUN,
+    Budget,
+    is_live,
+    plan_sweep,
+    retention_share,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -51,22 +62,49 @@ class Sandboxes(Protocol):
     def get(self, sandbox_id: str) -> Sandbox | None: ...
 
 
-def sweep_retired_generations(
+def run_sweep(
     *,
-    queue: RetiredGenerations,
+    retired: RetiredGenerations,
+    retention: RetentionChanges,
     sandboxes: Sandboxes,
     now: datetime,
     budget: int,
     grace: timedelta,
+    retention_period: timedelta,
     sweeper_id: str,
 ) -> SweepReport:
-    """Delete up to ``budget`` items of retired generations; unfinished ones stay queued."""
+    """One run: restamp items of retention changes with up to half of ``budget`` items, then
+    delete items of retired generations with the rest; unfinished work stays queued."""
     report = SweepReport()
-    work = Budget(budget)
+    share = Budget(retention_share(budget))
+    apply_retention_changes(
+        queue=retention,
+        sandboxes=sandboxes,
+        now=now,
+        work=share,
+        grace=grace,
+        retention=retention_period,
+        sweeper_id=sweeper_id,
+        report=report,
+    )
+    spent = retention_share(budget) - share.remaining
+    _sweep_retired(retired, sandboxes, now, Budget(budget - spent), grace, sweeper_id, report)
+    return report
+
+
+def _sweep_retired(
+    queue: RetiredGenerations,
+    sandboxes: Sandboxes,
+    now: datetime,
+    work: Budget,
+    grace: timedelta,
+    sweeper_id: str,
+    report: SweepReport,
+) -> None:
     plan = plan_sweep(
         queue.retired_before(now - grace, limit=MARKERS_PER_RUN), now=now, grace=grace
     )
-    report.generations_busy = len(plan.busy)
+    report.generations_busy += len(plan.busy)
     for marker in plan.take:
         if work.exhausted:
             break
@@ -88,7 +126,6 @@ def sweep_retired_generations(
         else:
             queue.release(marker, owner=sweeper_id)
             report.generations_left += 1
-    return report
 
 
 def _purge(
