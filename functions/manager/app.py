@@ -1,4 +1,4 @@
-"""Manager group: health and persistent configs; the job endpoints come later."""
+"""Manager group: health, persistent configs, charge history and the job's admin routes."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from sandbox_common.clock import isoformat
 from sandbox_common.http.app import create_app, make_handler
 from sandbox_common.http.envelope import MessageEnvelope
 from sandbox_common.manager.health import Health
-from sandbox_common.manager.routes import configs
+from sandbox_common.manager.routes import charges, configs, job
 
 _STARTED = time.monotonic()
 
 app = create_app("manager", title="Sandbox Manager")
 app.include_router(configs.router)
+app.include_router(charges.router)
+app.include_router(job.router)
 
 
 @app.get("/health", response_model=MessageEnvelope[Health])

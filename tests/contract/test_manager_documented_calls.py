@@ -1,4 +1,4 @@
-"""The Sandbox Manager's documented persistent-config calls, sent verbatim through the runtime.
+"""The Sandbox Manager's documented calls (configs, the job), sent verbatim through the runtime.
 
 The documented requests carry no key; this API authenticates every call, so each one here
 adds ``Authorization: Bearer <key>``: a developer key of a fresh sandbox whose id is the
@@ -195,3 +195,28 @@ def test_each_validation_rule_is_400_and_stores_nothing(client, admin_headers, b
     )
     stored = client.get("/get-persistant-config?sandboxId=sb_refusals", headers=admin_headers)
     assert stored.status_code == 404
+
+
+def test_execute_job_example(client, admin_headers):
+    """``curl -X POST /admin/execute-job``: no body; the documented answer, plus the run."""
+    response = client.post("/admin/execute-job", headers=admin_headers)
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["success"] is True
+    assert body["message"] == "Job executed successfully"
+    assert body["data"]["trigger"] == "manual"
+    assert body["data"]["complete"] is True
+
+
+def test_job_status_example(client, admin_headers):
+    """``curl /admin/job-status``: ``{"success": true, "data": {"running": …}}``."""
+    client.post("/admin/execute-job", headers=admin_headers)
+
+    response = client.get("/admin/job-status", headers=admin_headers)
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["success"] is True
+    assert body["data"]["running"] is False
+    assert body["data"]["lastRun"]["trigger"] == "manual"

@@ -25,9 +25,9 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
-from pydantic.alias_generators import to_camel
 
 from sandbox_common.sandboxes.models import SANDBOX_ID_PATTERN
+from sandbox_common.wire import CamelModel
 
 MAX_DAYS = 365
 # Credits are stored to this many digits at most (DynamoDB numbers hold 38).
@@ -69,14 +69,6 @@ Amount = Annotated[
 Identifier = Annotated[str, StringConstraints(pattern=SANDBOX_ID_PATTERN)]
 
 
-class _Wire(BaseModel):
-    """camelCase on the wire, unknown fields refused."""
-
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
-    )
-
-
 class PersistenceMode(StrEnum):
     """How long a sandbox stays persistent."""
 
@@ -84,21 +76,21 @@ class PersistenceMode(StrEnum):
     LIMITED = "limited"
 
 
-class LimitedConfig(_Wire):
+class LimitedConfig(CamelModel):
     """A limited persistence window: ``days`` days from ``startTimestamp``."""
 
     start_timestamp: Timestamp
     days: Days
 
 
-class CreditsCharge(_Wire):
+class CreditsCharge(CamelModel):
     """The last credits charge for keeping the sandbox persistent."""
 
     timestamp: Timestamp
     amount: Amount
 
 
-class PersistentConfig(_Wire):
+class PersistentConfig(CamelModel):
     """Whether a sandbox is kept alive, for how long, and its last charge and wake-up."""
 
     enabled: StrictBool
@@ -114,7 +106,7 @@ class PersistentConfig(_Wire):
         return self
 
 
-class ConfigUpdate(_Wire):
+class ConfigUpdate(CamelModel):
     """``POST /update-sandbox-config``: who asks, for which customer and sandbox, and what."""
 
     # EmailStr normalises the domain's case; the stored owner is compared case-insensitively.
@@ -123,6 +115,26 @@ class ConfigUpdate(_Wire):
     sandbox_id: Identifier
     # Documented spelling.
     persistant_config: PersistentConfig
+
+
+class PendingCharge(BaseModel):
+    """A charge the hourly job recorded on the config before asking the payment server for it.
+
+    Written first, so a run that dies after the payment server charged leaves it here, and
+    the next run settles it under the same key (the server answers a repeat with the first
+    result) instead of charging the period again or forgetting it.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    # ``<sandboxId>:<start ms>``: the period's identity, and the payment server's
+    # Idempotency-Key.
+    key: str
+    customer_id: str
+    start_ms: int
+    end_ms: int
+    amount: Decimal
+    rate_per_hour: Decimal
 
 
 class StoredConfig(BaseModel):
@@ -137,6 +149,13 @@ class StoredConfig(BaseModel):
     # Bumped by every write; an update is conditional on the version it read.
     version: int = Field(ge=1)
     updated_at: datetime
+    # The job's own billing position (ms since the epoch), which clients cannot write: when
+    # the config was last enabled, and where the last charge ended. The documented
+    # ``lastCreditsCharge`` shows the job's last charge; billing never reads it back, so a
+    # client cannot move it.
+    enabled_at_ms: int | None = None
+    billed_until_ms: int | None = None
+    pending_charge: PendingCharge | None = None
 
     def owned_by(self, email: str) -> bool:
         """True if ``email`` is the owner's (emails compare case-insensitively)."""

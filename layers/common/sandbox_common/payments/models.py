@@ -17,16 +17,14 @@ from typing import Annotated
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     PlainSerializer,
     StringConstraints,
     WithJsonSchema,
 )
-from pydantic.alias_generators import to_camel
 
 from sandbox_common.sandboxes.models import SANDBOX_ID_PATTERN
+from sandbox_common.wire import CamelModel
 
 # Customer ids have the shape of sandbox ids (the hourly job charges a sandbox's owner).
 CustomerId = Annotated[str, StringConstraints(pattern=SANDBOX_ID_PATTERN)]
@@ -128,15 +126,7 @@ GrantAmount = Annotated[
 Credits = Annotated[Decimal, _TEXT]
 
 
-class _Wire(BaseModel):
-    """camelCase on the wire, unknown fields refused."""
-
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
-    )
-
-
-class CreditsConsume(_Wire):
+class CreditsConsume(CamelModel):
     """``POST /consume-credits``: charge a customer this amount (0 charges nothing)."""
 
     customer_id: CustomerId
@@ -152,21 +142,21 @@ class CreditsConsume(_Wire):
         return hashlib.sha256(canonical_body.encode()).hexdigest()
 
 
-class CreditsGrant(_Wire):
+class CreditsGrant(CamelModel):
     """``POST /admin/credits``: add this amount to a customer's credits."""
 
     customer_id: CustomerId
     amount: GrantAmount
 
 
-class CustomerCredits(_Wire):
+class CustomerCredits(CamelModel):
     """A customer's balance (0 for a customer never seen)."""
 
     customer_id: str
     credits: Credits
 
 
-class CreditCharge(_Wire):
+class CreditCharge(CamelModel):
     """What a consume did: the amount charged, its ledger entry (none for 0) and the balance
     read right after it (a replay reads the balance again)."""
 
@@ -177,7 +167,7 @@ class CreditCharge(_Wire):
     consumed_at: str
 
 
-class CreditGrantResult(_Wire):
+class CreditGrantResult(CamelModel):
     """What a grant did: the amount added, its ledger entry and the balance right after."""
 
     customer_id: str
@@ -194,7 +184,7 @@ class EntryKind(StrEnum):
     CONSUME = "consume"
 
 
-class CreditEntry(_Wire):
+class CreditEntry(CamelModel):
     """One change of a customer's credits, as its ledger lists it."""
 
     entry_id: str
