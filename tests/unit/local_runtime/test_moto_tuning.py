@@ -425,6 +425,19 @@ TRANSACTIONS: dict[str, list[list[dict[str, Any]]]] = {
         [put("a", "1")],
         [put("a", "2"), put("a", "3", big={"S": "x" * 410_000})],
     ],
+    "a table without a sort key: new and changed items roll back": [
+        [counter("a"), counter("b")],
+        [counter("b"), counter("c"), counter("a", "hits > :one")],
+        [counter("d"), counter("a", "attribute_not_exists(id)")],
+    ],
+    "a delete in a table without a sort key": [
+        [counter("a"), counter("b"), counter("c")],
+        [
+            {"Delete": {"TableName": "counters", "Key": {"id": {"S": "a"}}}},
+            counter("c", "attribute_not_exists(id)"),
+        ],
+        [{"Delete": {"TableName": "counters", "Key": {"id": {"S": "b"}}}}, counter("e")],
+    ],
     "a missing table and a key without its sort key": [
         [put("a", "1")],
         [put("a", "2"), {"Put": {"TableName": "missing", "Item": {"pk": {"S": "a"}}}}],
