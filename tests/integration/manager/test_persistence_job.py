@@ -542,3 +542,24 @@ def test_an_unreadable_config_item_does_not_stop_the_others(invoke, wall, server
     assert summary.failed[0].sandbox_id == unreadable
     assert credits_of(invoke, customer) == Decimal("4.8")
     assert len(charge_history(healthy)) == 1
+
+
+def test_sandboxes_billed_to_one_customer_are_charged_while_the_credits_last(invoke, wall, server):
+    """Three sandboxes, one customer, credits for two hours: two are charged, one disabled,
+    whichever order the run takes them in; the balance never goes below zero."""
+    customer = new_customer()
+    grant(invoke, customer, "0.4")
+    sandbox_ids = [f"sbx_{customer.removeprefix('cust_')}_{n}" for n in range(3)]
+    for sandbox_id in sandbox_ids:
+        enable_persistence(invoke, sandbox_id, customer, lastWakeUpTimestamp=epoch_ms(wall.now()))
+    wall.advance(3600)
+
+    summary = run_now()
+
+    assert (summary.charged, summary.disabled, summary.failures) == (2, 1, 0)
+    assert credits_of(invoke, customer) == Decimal("0")
+    charged = [s for s in sandbox_ids if charge_history(s)]
+    disabled = [s for s in sandbox_ids if not stored_config(s).config.enabled]
+    assert len(charged) == 2 and len(disabled) == 1
+    assert set(charged).isdisjoint(disabled)
+    _assert_shut_down_and_released(disabled[0], "credits exhausted")

@@ -24,6 +24,7 @@ collide on the version and one of them backs off.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -160,8 +161,33 @@ def run_job(context: JobContext, *, trigger: JobTrigger, dry_run: bool = False) 
     return summary
 
 
+class _KnownCredits:
+    """Customers' balances as the payment server last answered them during this run.
+
+    Several sandboxes may bill one customer. Once the server has told the run a balance (a
+    credits read, or what a consume left), a charge it covers goes straight to the consume,
+    which is the real check (it refuses what the credits do not cover, and that refusal
+    disables the config like a short balance does). A balance that looks short is read
+    again before anything is disabled, so a stale figure never disables a config.
+    """
+
+    def __init__(self) -> None:
+        self._balances: dict[str, Decimal] = {}
+        self._lock = threading.Lock()
+
+    def covers(self, customer_id: str, amount: Decimal) -> bool:
+        with self._lock:
+            known = self._balances.get(customer_id)
+        return known is not None and known >= amount
+
+    def learn(self, customer_id: str, balance: Decimal) -> None:
+        with self._lock:
+            self._balances[customer_id] = balance
+
+
 def _run_pages(context: JobContext, run_id: str, tally: _Tally, *, dry_run: bool) -> bool:
     """Work through the pages; False if the run stopped early (budget or lost lease)."""
+    credits = _KnownCredits()
     with ThreadPoolExecutor(
         max_workers=context.workers, thread_name_prefix="persistence-job"
     ) as pool:
@@ -171,7 +197,7 @@ def _run_pages(context: JobContext, run_id: str, tally: _Tally, *, dry_run: bool
             if not dry_run and not context.runs.renew(run_id, until=context.now() + context.lease):
                 _log.warning("persistence job lost its lease; stopping", extra={"run_id": run_id})
                 return False
-            worker = _Worker(context, run_id, dry_run=dry_run)
+            worker = _Worker(context, run_id, credits, dry_run=dry_run)
             for result in pool.map(worker.guarded, page):
                 tally.seen += 1
                 if isinstance(result, ConfigFailure):
@@ -224,7 +250,10 @@ class _Disabled(Exception):
 class _Worker:
     """Carries out one config's plan (one instance per page; configs are independent)."""
 
-    def __init__(self, context: JobContext, run_id: str, *, dry_run: bool) -> None:
+    def __init__(
+        self, context: JobContext, run_id: str, credits: _KnownCredits, *, dry_run: bool
+    ) -> None:
+        self._credits = credits
         self._context = context
         self._run_id = run_id
         self._dry_run = dry_run
@@ -283,13 +312,7 @@ class _Worker:
         if plan.settle is not None:
             stored = self._settle(stored, plan.settle, outcome)
         if plan.charge is not None:
-            credits = context.payment_server.credits(stored.customer_id)
-            if credits < plan.charge.amount:
-                self._disable(
-                    stored,
-                    f"credits exhausted: customer {stored.customer_id} has {credits}, "
-                    f"the charge for keeping the sandbox is {plan.charge.amount}",
-                )
+            self._check_credits(stored, plan.charge)
             stored = self._record_intent(stored, plan.charge)
             stored = self._settle(stored, plan.charge, outcome)
         if plan.expire:
@@ -298,6 +321,19 @@ class _Worker:
         elif plan.wake:
             self._wake(stored)
             outcome.woken = True
+
+    def _check_credits(self, stored: StoredConfig, charge: PendingCharge) -> None:
+        """Disable the config if the customer's credits do not cover ``charge``."""
+        if self._credits.covers(charge.customer_id, charge.amount):
+            return
+        credits = self._context.payment_server.credits(charge.customer_id)
+        self._credits.learn(charge.customer_id, credits)
+        if credits < charge.amount:
+            self._disable(
+                stored,
+                f"credits exhausted: customer {charge.customer_id} has {credits}, "
+                f"the charge for keeping the sandbox is {charge.amount}",
+            )
 
     def _record_intent(self, stored: StoredConfig, charge: PendingCharge) -> StoredConfig:
         pending = self._next(stored, pending_charge=charge)
@@ -318,6 +354,7 @@ class _Worker:
             self._disable(
                 stored, f"credits exhausted: the payment server refused {charge.amount} ({exc})"
             )
+        self._credits.learn(charge.customer_id, result.credits)
         now = context.now()
         settled = self._next(
             stored,
