@@ -78,6 +78,7 @@ bench: venv
 	$(PY) benchmarks/dashboard_latency.py
 	$(PY) benchmarks/behavior_latency.py
 	$(PY) benchmarks/delivery_delay.py
+	$(PY) benchmarks/persistence_job.py --configs 1000 10000
 	$(PY) benchmarks/runtime_load.py --clients 20 --rate 20 --method POST --path /api/sandbox/signals --body '{"userId": "user_us", "type": "user_login"}'
 
 clean:
