@@ -77,18 +77,13 @@ def test_a_customer_never_seen_cannot_be_charged(invoke):
     assert whole_ledger(invoke, customer) == []
 
 
-def test_a_consume_of_zero_answers_the_balance_and_changes_nothing(invoke):
+def test_a_consume_of_zero_is_400_and_changes_nothing(invoke):
     customer = new_customer()
     grant(invoke, customer, 3)
     status, body, _ = consume(invoke, customer, 0)
-    assert status == 200, body
-    assert body["data"] == {
-        "customerId": customer,
-        "amount": "0",
-        "credits": "3",
-        "entryId": None,
-        "consumedAt": body["data"]["consumedAt"],
-    }
+    assert status == 400, body
+    assert body["code"] == "validation_error"
+    assert credits_of(invoke, customer) == 3
     assert len(whole_ledger(invoke, customer)) == 1
 
 

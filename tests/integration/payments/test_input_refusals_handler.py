@@ -30,7 +30,7 @@ BAD_AMOUNTS = [
 ]
 
 
-@pytest.mark.parametrize("amount", BAD_AMOUNTS)
+@pytest.mark.parametrize("amount", [*BAD_AMOUNTS, 0, "0", "0.0000"])
 def test_a_bad_consume_amount_is_400_and_charges_nothing(invoke, amount):
     customer = new_customer()
     grant(invoke, customer, 10)

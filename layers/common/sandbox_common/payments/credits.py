@@ -78,23 +78,19 @@ def consume_credits(
             return replay, False
     now = providers.clock().now()
     at = isoformat(now)
-    entry = (
-        CreditEntry(
-            entry_id=str(uuid.uuid4()),
-            customer_id=request.customer_id,
-            kind=EntryKind.CONSUME,
-            amount=request.amount,
-            at=at,
-            idempotency_key=idempotency_key,
-        )
-        if request.amount > 0
-        else None  # a charge of 0 changes nothing and is not a ledger entry
+    entry = CreditEntry(
+        entry_id=str(uuid.uuid4()),
+        customer_id=request.customer_id,
+        kind=EntryKind.CONSUME,
+        amount=request.amount,
+        at=at,
+        idempotency_key=idempotency_key,
     )
     record = ConsumeRecord(
         fingerprint=fingerprint,
         customer_id=request.customer_id,
         amount=request.amount,
-        entry_id=entry.entry_id if entry else None,
+        entry_id=entry.entry_id,
         consumed_at=at,
     )
     claim = (
@@ -114,11 +110,10 @@ def consume_credits(
         if replay is None:  # pragma: no cover - the key's record expired in between
             raise Conflict("The Idempotency-Key is in use; retry") from None
         return replay, False
-    if entry:
-        _log.info(
-            "credits consumed",
-            extra={"customer_id": request.customer_id, "amount": str(request.amount)},
-        )
+    _log.info(
+        "credits consumed",
+        extra={"customer_id": request.customer_id, "amount": str(request.amount)},
+    )
     return _charge(record, repository), True
 
 

@@ -95,19 +95,10 @@ def _positive(amount: Decimal) -> Decimal:
     return amount
 
 
-_AMOUNT_SCHEMA = {
-    "anyOf": [
-        {"type": "number", "minimum": 0, "maximum": int(MAX_AMOUNT)},
-        {"type": "string", "pattern": AMOUNT_TEXT_PATTERN, "examples": ["1.5"]},
-    ]
-}
 _TEXT = PlainSerializer(credits_text, return_type=str, when_used="json")
-# What a consume may charge: 0 (a no-op that still answers) up to MAX_AMOUNT.
-ChargeAmount = Annotated[
-    Decimal, BeforeValidator(parse_amount), _TEXT, WithJsonSchema(_AMOUNT_SCHEMA, mode="validation")
-]
-# What a grant may add: more than 0, up to MAX_AMOUNT.
-GrantAmount = Annotated[
+# What a consume charges or a grant adds: more than 0 (a charge of nothing is a client's
+# mistake, refused like any other bad amount), up to MAX_AMOUNT.
+CreditAmount = Annotated[
     Decimal,
     BeforeValidator(parse_amount),
     AfterValidator(_positive),
@@ -116,7 +107,7 @@ GrantAmount = Annotated[
         {
             "anyOf": [
                 {"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_AMOUNT)},
-                {"type": "string", "pattern": AMOUNT_TEXT_PATTERN, "examples": ["100"]},
+                {"type": "string", "pattern": AMOUNT_TEXT_PATTERN, "examples": ["1.5"]},
             ]
         },
         mode="validation",
@@ -127,10 +118,10 @@ Credits = Annotated[Decimal, _TEXT]
 
 
 class CreditsConsume(CamelModel):
-    """``POST /consume-credits``: charge a customer this amount (0 charges nothing)."""
+    """``POST /consume-credits``: charge a customer this amount."""
 
     customer_id: CustomerId
-    amount: ChargeAmount
+    amount: CreditAmount
 
     def fingerprint(self) -> str:
         """What an Idempotency-Key is bound to: the customer and the amount, canonically."""
@@ -146,7 +137,7 @@ class CreditsGrant(CamelModel):
     """``POST /admin/credits``: add this amount to a customer's credits."""
 
     customer_id: CustomerId
-    amount: GrantAmount
+    amount: CreditAmount
 
 
 class CustomerCredits(CamelModel):

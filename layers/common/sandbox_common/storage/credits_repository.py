@@ -96,32 +96,28 @@ class CreditsRepository:
         with translated_errors(f"The balance would exceed {max_balance} credits"):
             transact_write(self._table.meta.client, [update, self._entry_put(entry)])
 
-    def consume(self, entry: CreditEntry | None, claim: ConsumeClaim | None) -> None:
+    def consume(self, entry: CreditEntry, claim: ConsumeClaim | None) -> None:
         """Take the entry's amount off the balance only while the balance covers it, store
         the entry and the claim's idempotency record: all or nothing.
 
-        No entry (a charge of 0) stores only the claim. Raises IdempotencyKeyUsed when the
-        claim's key is taken, InsufficientCredits when the balance does not cover the amount.
+        Raises IdempotencyKeyUsed when the claim's key is taken, InsufficientCredits when
+        the balance does not cover the amount.
         """
-        items: list[dict[str, Any]] = []
-        if entry is not None:
-            items.append(
-                {
-                    "Update": {
-                        "TableName": self._table.name,
-                        "Key": {"pk": _customer_pk(entry.customer_id), "sk": _BALANCE},
-                        "UpdateExpression": "SET credits = credits - :amount, updated_at = :at",
-                        # A customer never seen has no credits attribute: the condition fails.
-                        "ConditionExpression": "credits >= :amount",
-                        "ExpressionAttributeValues": {":amount": entry.amount, ":at": entry.at},
-                    }
+        items: list[dict[str, Any]] = [
+            {
+                "Update": {
+                    "TableName": self._table.name,
+                    "Key": {"pk": _customer_pk(entry.customer_id), "sk": _BALANCE},
+                    "UpdateExpression": "SET credits = credits - :amount, updated_at = :at",
+                    # A customer never seen has no credits attribute: the condition fails.
+                    "ConditionExpression": "credits >= :amount",
+                    "ExpressionAttributeValues": {":amount": entry.amount, ":at": entry.at},
                 }
-            )
-            items.append(self._entry_put(entry))
+            },
+            self._entry_put(entry),
+        ]
         if claim is not None:
             items.append(self._claim_put(claim))
-        if not items:
-            return
         self._transact_consume(items, claim_at=len(items) - 1 if claim else None)
 
     def consume_record(self, key: str) -> ConsumeRecord | None:
