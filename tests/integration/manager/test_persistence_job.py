@@ -23,11 +23,12 @@ from sandbox_common import providers
 from sandbox_common.clock import FixedClock, isoformat
 from sandbox_common.manager import job_wiring
 from sandbox_common.manager.billing import charge_amount, charge_key, epoch_ms
+from sandbox_common.manager.job_context import JobContext
 from sandbox_common.manager.job_control import job_status
 from sandbox_common.manager.job_models import JobRunning, JobRunSummary, JobTrigger
 from sandbox_common.manager.job_wiring import job_context
 from sandbox_common.manager.models import CreditsCharge, PendingCharge
-from sandbox_common.manager.persistence_job import JobContext, run_job
+from sandbox_common.manager.persistence_job import run_job
 from sandbox_common.payments.credits import consume_credits
 from sandbox_common.payments.models import CreditsConsume
 from sandbox_common.sandboxes.models import LifecycleState

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sandbox_common import providers
+from sandbox_common.manager.job_context import JobContext
 from sandbox_common.manager.payment_server import payment_server
-from sandbox_common.manager.persistence_job import JobContext
 from sandbox_common.manager.sandbox_persistence import SandboxPersistence
 
 
