@@ -564,3 +564,42 @@ def test_sandboxes_billed_to_one_customer_are_charged_while_the_credits_last(inv
     assert len(charged) == 2 and len(disabled) == 1
     assert set(charged).isdisjoint(disabled)
     _assert_shut_down_and_released(disabled[0], "credits exhausted")
+
+
+def test_a_page_that_outlasts_the_lease_keeps_the_job_to_itself(invoke, wall, server, monkeypatch):
+    """The lease is renewed in the background while a page works: a payment server so slow
+    that a page takes longer than the lease still never lets a second run start."""
+    from sandbox_common.manager import persistence_job
+
+    monkeypatch.setattr(persistence_job, "MIN_RENEW_INTERVAL_SECONDS", 0.01)
+    lease = timedelta(seconds=0.03)  # renewed every 0.01 s of real time
+    sandbox_id, customer = persistent_sandbox(invoke, wall, "5")
+    wall.advance(3600)
+    runs = providers.job_runs_repository()
+    second_run: list[BaseException | JobRunSummary] = []
+
+    def slow_call(_customer: str) -> None:
+        server.after_credits = None
+        wall.advance(600)  # the call took ten minutes: far past the lease taken at the start
+        renewed = threading.Event()
+        for _ in range(500):  # the keeper renews within a few hundredths of a second
+            current = runs.lease()
+            if current is not None and current.until > wall.now():
+                renewed.set()
+                break
+            threading.Event().wait(0.01)
+        assert renewed.is_set(), "the lease was not renewed while the page worked"
+        try:
+            second_run.append(run_now(lease=lease))
+        except JobRunning as refused:
+            second_run.append(refused)
+
+    server.after_credits = slow_call
+
+    summary = run_now(lease=lease)
+
+    assert isinstance(second_run[0], JobRunning)
+    assert (summary.charged, summary.failures) == (1, 0)
+    assert len(charge_history(sandbox_id)) == 1
+    assert runs.lease() is None  # released at the end
+    assert credits_of(invoke, customer) < Decimal(5)

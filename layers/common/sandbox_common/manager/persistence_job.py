@@ -24,10 +24,12 @@ collide on the version and one of them backs off.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -51,6 +53,8 @@ from sandbox_common.storage.persistent_configs_repository import UnreadableConfi
 _log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
+# The lease is renewed every third of its length, and never more often than this.
+MIN_RENEW_INTERVAL_SECONDS = 1.0
 
 
 @dataclass
@@ -76,7 +80,11 @@ def run_job(context: JobContext, *, trigger: JobTrigger, dry_run: bool = False) 
         )
     )
     try:
-        complete = _run_pages(context, run_id, tally, dry_run=dry_run)
+        if dry_run:
+            complete = _run_pages(context, run_id, tally, dry_run=True)
+        else:
+            with _lease_kept(context, run_id):
+                complete = _run_pages(context, run_id, tally, dry_run=False)
     finally:
         if not dry_run:
             context.runs.release(run_id)
@@ -85,6 +93,30 @@ def run_job(context: JobContext, *, trigger: JobTrigger, dry_run: bool = False) 
         context.runs.save_last_run(summary)
     _log.info("persistence job run finished", extra={"summary": summary.model_dump(mode="json")})
     return summary
+
+
+@contextmanager
+def _lease_kept(context: JobContext, run_id: str) -> Iterator[None]:
+    """Renew the run's lease in the background while the run works, so a page that takes
+    longer than the lease (a payment server timing out on every call) never lets a second
+    run start beside this one; a crashed run stops renewing and its lease runs out."""
+    stopped = threading.Event()
+    interval = max(context.lease.total_seconds() / 3, MIN_RENEW_INTERVAL_SECONDS)
+
+    def renew() -> None:
+        while not stopped.wait(interval):
+            try:
+                context.runs.renew(run_id, until=context.now() + context.lease)
+            except Exception:  # the next renewal, or the page's, tries again
+                _log.warning("persistence job: lease renewal failed", exc_info=True)
+
+    keeper = threading.Thread(target=renew, name="persistence-job-lease", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stopped.set()
+        keeper.join()
 
 
 def _run_pages(context: JobContext, run_id: str, tally: _Tally, *, dry_run: bool) -> bool:
