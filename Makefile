@@ -6,7 +6,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
+# `make run` settings (VAR=value make run, or make run VAR=value): PORT, and ARGS for any
+# other option of `python -m local_runtime --help`; its LOCAL_RUNTIME_* variables (HOST,
+# AWS_TRANSPORT, AWS_PORT, SCHEDULE_SPEED, IP_LIMIT, LOG_LEVEL) and SANDBOX_ADMIN_KEY reach it
+# as they are. (Not HOST: some shells set it to the machine's name.)
 PORT ?= 3000
+ARGS ?=
 
 .PHONY: run test fuzz openapi lint format validate build deploy bench venv clean
 
@@ -28,7 +33,7 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 
 ## Serve the whole API locally (embedded moto as AWS, real handlers in-process).
 run: venv
-	PORT=$(PORT) $(PY) -m local_runtime
+	$(PY) -m local_runtime --port $(PORT) $(ARGS)
 
 ## The whole test suite, with coverage of the layer and the functions.
 test: venv

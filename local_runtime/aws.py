@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import socket
 import threading
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -93,11 +94,12 @@ class EnvironmentPatch:
 
 
 class EmbeddedMoto:
-    """A moto server on a free loopback port."""
+    """A moto server on a loopback port (``0``: any free one)."""
 
-    def __init__(self, host: str = "127.0.0.1", region: str = REGION) -> None:
+    def __init__(self, host: str = "127.0.0.1", region: str = REGION, port: int = 0) -> None:
         self.host = host
         self.region = region
+        self.requested_port = port
         self._server: ThreadedMotoServer | None = None
         self.endpoint = ""
 
@@ -109,7 +111,14 @@ class EmbeddedMoto:
         moto_tuning.apply(speedups=os.environ.get("LOCAL_RUNTIME_MOTO_SPEEDUPS", "1") != "0")
         # werkzeug logs every moto call at INFO; the runtime logs its own requests.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self._server = ThreadedMotoServer(ip_address=self.host, port=0, verbose=False)
+        if self.requested_port:
+            # The server binds in its own thread, and a start whose bind failed waits forever.
+            with socket.socket() as probe:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                probe.bind((self.host, self.requested_port))
+        self._server = ThreadedMotoServer(
+            ip_address=self.host, port=self.requested_port, verbose=False
+        )
         self._server.start()
         host, port = self._server.get_host_and_port()
         self.endpoint = f"http://{host}:{port}"
@@ -162,12 +171,15 @@ _shared: EmbeddedMoto | None = None
 _shared_lock = threading.Lock()
 
 
-def shared_moto() -> EmbeddedMoto:
-    """The process's moto server, started on first use."""
+def shared_moto(port: int = 0) -> EmbeddedMoto:
+    """The process's moto server, started on first use (on ``port``, 0: any free one).
+
+    A server already running keeps its port: the caller compares if it asked for one.
+    """
     global _shared
     with _shared_lock:
         if _shared is None or not _shared.running:
-            _shared = EmbeddedMoto()
+            _shared = EmbeddedMoto(port=port)
             _shared.start()
         return _shared
 

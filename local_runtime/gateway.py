@@ -29,7 +29,7 @@ from local_runtime.responses import DEFAULTS, ErrorContext, envelope
 from local_runtime.routing import MethodNotAllowed, RouteMatch
 from local_runtime.waf import IpRateLimiter
 
-__all__ = ["MAX_PAYLOAD_BYTES", "Gateway", "Outcome"]
+__all__ = ["MAX_PAYLOAD_BYTES", "Gateway", "Outcome", "caller_key_id"]
 
 logger = logging.getLogger("local_runtime.access")
 error_logger = logging.getLogger(__name__)
@@ -45,11 +45,34 @@ _AUTH_RESPONSE_TYPES = {
 
 @dataclass(frozen=True)
 class Outcome:
-    """A handled request: the response and what the access log says about it."""
+    """A handled request: the response and what the access log says about it.
+
+    ``key_id`` is API Gateway's id of the API key metered (``identity.apiKeyId``);
+    ``caller`` is the caller as the authorizer named it, the key id the answers show.
+    """
 
     response: HttpResponse
     request_id: str
     key_id: str | None = None
+    caller: str | None = None
+
+
+@dataclass
+class _Trace:
+    """What the pipeline learned about a request before it answered or was refused."""
+
+    key_id: str | None = None
+    caller: str | None = None
+
+
+def caller_key_id(auth: AuthResult | None) -> str | None:
+    """The caller's key id from the authorizer: its context's ``key_id``, else the principal.
+
+    This is the id API answers show (``sbx_…``), unlike API Gateway's internal API key id.
+    """
+    if auth is None:
+        return None
+    return auth.context.get("key_id") or auth.principal_id
 
 
 class _Refusal(Exception):
@@ -119,9 +142,9 @@ class Gateway:
         """Answer one request as API Gateway and the function would."""
         started = time.perf_counter()
         request_id = str(uuid.uuid4())
-        key_id: str | None = None
+        trace = _Trace()
         try:
-            response, key_id = self._pipeline(request, request_id)
+            response = self._pipeline(request, request_id, trace)
         except _Refusal as refusal:
             response = refusal.response
         except Exception:
@@ -129,24 +152,26 @@ class Gateway:
             response = envelope(500, "Internal server error", "internal_error", request_id)
             response.set_header("x-amzn-RequestId", request_id)
         elapsed_ms = (time.perf_counter() - started) * 1000
-        self._log(request, response, request_id, key_id, elapsed_ms)
-        return Outcome(response, request_id, key_id)
+        self._log(request, response, request_id, trace.caller, elapsed_ms)
+        return Outcome(response, request_id, trace.key_id, trace.caller)
 
     def _log(
         self,
         request: HttpRequest,
         response: HttpResponse,
         request_id: str,
-        key_id: str | None,
+        caller: str | None,
         elapsed_ms: float,
     ) -> None:
+        # One line per request, refusals included; `key` is the caller's key id as the API's
+        # answers show it (`-`: no key, or one the authorizer did not accept).
         logger.info(
             "%s %s %d %.1fms key=%s id=%s",
             request.method,
             request.path,
             response.status,
             elapsed_ms,
-            key_id or "-",
+            caller or "-",
             request_id,
         )
 
@@ -159,7 +184,7 @@ class Gateway:
     ) -> _Refusal:
         return _Refusal(self.gateway_response(response_type, request, request_id, message=message))
 
-    def _pipeline(self, request: HttpRequest, request_id: str) -> tuple[HttpResponse, str | None]:
+    def _pipeline(self, request: HttpRequest, request_id: str, trace: _Trace) -> HttpResponse:
         if len(request.body) > MAX_PAYLOAD_BYTES:
             raise self._refuse("REQUEST_TOO_LARGE", request, request_id)
         now = self.clock()
@@ -183,20 +208,20 @@ class Gateway:
 
         route = match.route
         auth = self._authorize(request, match, request_id, now)
+        trace.caller = caller_key_id(auth)  # a throttled or refused key is still named
         identity = RequestIdentity(
             request_id=request_id,
             request_time=now,
             authorizer=auth.request_context() if auth is not None else None,
         )
         limit_headers: dict[str, str] = {}
-        key_id: str | None = None
         if route.api_key_required:
             if self.api.api_key_source == "AUTHORIZER":
                 key_value = auth.usage_identifier_key if auth is not None else None
             else:
                 key_value = request.header("x-api-key")
-            key_id, limit_headers = self._meter(key_value, request, request_id)
-            identity = replace(identity, api_key=key_value, api_key_id=key_id)
+            trace.key_id, limit_headers = self._meter(key_value, request, request_id)
+            identity = replace(identity, api_key=key_value, api_key_id=trace.key_id)
 
         response = self._integrate(request, match, identity)
         # A function that reports the quota itself (as it must in AWS) keeps its own figures;
@@ -204,7 +229,7 @@ class Gateway:
         if not any(response.header(name) is not None for name in limit_headers):
             response.headers.extend(limit_headers.items())
         response.set_header("x-amzn-RequestId", request_id)
-        return response, key_id
+        return response
 
     def _authorize(
         self, request: HttpRequest, match: RouteMatch, request_id: str, now: float

@@ -28,6 +28,7 @@ from local_runtime.stage_url import local_stage_urls, stage_invoke_url
 from local_runtime.step_functions.provisioning import state_machine_specs
 from local_runtime.step_functions.service import LocalStepFunctions, TaskFunction
 from local_runtime.template import Template, load_yaml
+from local_runtime.waf import with_limit
 
 __all__ = ["ADMIN_KEY_PATTERN", "LocalRuntime", "RuntimeConfigError", "generate_admin_key"]
 
@@ -88,6 +89,8 @@ class LocalRuntime:
         create_demo_key: bool = True,
         aws_transport: str = "in-process",
         schedule_speed: float = 1.0,
+        ip_limit: int | None = None,
+        aws_port: int = 0,
     ) -> None:
         root = Path(project_root).resolve() if project_root else None
         # A relative template path means what it means on a command line: from the cwd.
@@ -105,7 +108,14 @@ class LocalRuntime:
         if schedule_speed < 0:
             raise RuntimeConfigError("schedule_speed must be 0 (schedules off) or positive")
         self.schedule_speed = schedule_speed
+        if ip_limit is not None and ip_limit < 0:
+            raise RuntimeConfigError("ip_limit must be 0 (no per-IP limit) or positive")
+        # Keyless requests per IP per WAF window; None: as the template's web ACL says.
+        self.ip_limit = ip_limit
+        # The embedded AWS's port: 0 picks a free one, so `aws --endpoint-url` changes per run.
+        self.aws_port = aws_port
         self.aws_endpoint = ""
+        self.tables: dict[str, str] = {}
         self.admin_key = admin_key or os.environ.get("SANDBOX_ADMIN_KEY") or generate_admin_key()
         self.demo_key: str | None = None
         self.demo_sandbox_id: str | None = None
@@ -159,7 +169,16 @@ class LocalRuntime:
     def _start(self) -> None:
         started = time.perf_counter()
         template = self._template()
-        moto = shared_moto()
+        try:
+            moto = shared_moto(self.aws_port)
+        except OSError as exc:
+            raise RuntimeConfigError(
+                f"the embedded AWS cannot listen on port {self.aws_port}: {exc}"
+            ) from exc
+        if self.aws_port and not moto.endpoint.endswith(f":{self.aws_port}"):
+            raise RuntimeConfigError(
+                f"the embedded AWS of this process already listens at {moto.endpoint}"
+            )
         moto.reset()
         self.aws_endpoint = moto.endpoint
         self._environment.set(moto.environment())
@@ -179,6 +198,11 @@ class LocalRuntime:
         environment = merged_environment(specs.values())
         self._environment.set(environment)
         self.api = build_api(stack, specs)
+        self.api.ip_rules = with_limit(self.api.ip_rules, self.ip_limit)
+        self.tables = {
+            table.logical_id: stack.physical(table.logical_id).ref
+            for table in stack.active("AWS::DynamoDB::Table")
+        }
         self.functions = {
             logical_id: LambdaFunction(spec, REGION, self.clock)
             for logical_id, spec in specs.items()
@@ -345,6 +369,29 @@ class LocalRuntime:
                 function.handler  # noqa: B018 - the property imports the module
             except Exception:
                 logger.warning("could not warm %s", function.spec.logical_id, exc_info=True)
+
+    def aws_cli_environment(self) -> dict[str, str]:
+        """What the aws CLI needs to reach the embedded AWS: moto takes any credentials, but
+        the CLI wants some, and the region the stack lives in."""
+        return {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+        }
+
+    def aws_cli_hint(self) -> str:
+        """How to look at the embedded AWS with the aws CLI: a command that works as printed,
+        and the physical name of every table of the stack."""
+        if not self.aws_endpoint:
+            raise RuntimeConfigError("the runtime is not started")
+        environment = " ".join(f"{k}={v}" for k, v in self.aws_cli_environment().items())
+        lines = [f"embedded AWS (moto server) at {self.aws_endpoint}; with the aws CLI:"]
+        # The keys table when the stack has one (it is small), else any.
+        table = self.tables.get("KeysTable") or next(iter(self.tables.values()), None)
+        command = f"dynamodb scan --table-name {table}" if table else "dynamodb list-tables"
+        lines.append(f"  {environment} aws --endpoint-url {self.aws_endpoint} {command}")
+        lines.extend(f"  table {logical_id}: {name}" for logical_id, name in self.tables.items())
+        return "\n".join(lines)
 
     def local_info(self) -> dict[str, Any]:
         """What `.sandbox/local.json` holds."""

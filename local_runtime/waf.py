@@ -12,14 +12,21 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote
 
 from local_runtime.messages import HttpRequest
 from sandbox_common.usage_plans import retry_after_seconds
 
-__all__ = ["IpRateLimiter", "RateRule", "UnsupportedStatement", "rate_rules", "statement_matches"]
+__all__ = [
+    "IpRateLimiter",
+    "RateRule",
+    "UnsupportedStatement",
+    "rate_rules",
+    "statement_matches",
+    "with_limit",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +171,16 @@ def rate_rules(web_acl: Mapping[str, Any]) -> list[RateRule]:
             )
         )
     return sorted(rules, key=lambda r: r.priority)
+
+
+def with_limit(rules: list[RateRule], limit: int | None) -> list[RateRule]:
+    """The rules with their limit replaced, for local use: ``None`` keeps the template's,
+    ``0`` drops every rule, N allows N requests per client per each rule's own window."""
+    if limit is None:
+        return rules
+    if limit < 0:
+        raise ValueError("the per-IP limit must be 0 (no limit) or positive")
+    return [replace(rule, limit=limit) for rule in rules] if limit else []
 
 
 # ---------------------------------------------------------------- limiter

@@ -51,6 +51,7 @@ def allow(event: dict[str, Any]) -> dict[str, Any]:
         "policyDocument": {
             "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}]
         },
+        "context": {"key_id": "sbx_caller", "sandbox_id": "sb_1"},
         "usageIdentifierKey": "from-authorizer",
     }
 
@@ -146,14 +147,61 @@ def test_unexpected_runtime_error_is_a_500_envelope_logged_with_stack_trace(
     assert any(record.exc_info for record in caplog.records)
 
 
-def test_every_request_is_logged_once_with_method_path_status_and_key(
+def access_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "local_runtime.access"]
+
+
+def test_every_request_is_logged_once_with_method_path_status_latency_and_caller_key(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    gw, _ = gateway("HEADER", [Route("/x", "GET", "App", None, True)])
+    gw, _ = gateway("AUTHORIZER", [Route("/x", "GET", "App", "Auth", True)])
 
     with caplog.at_level(logging.INFO, logger="local_runtime.access"):
-        gw.handle(get(x_api_key="from-header"))
+        outcome = gw.handle(get(authorization="Bearer k"))
 
-    (record,) = [r for r in caplog.records if r.name == "local_runtime.access"]
-    assert record.getMessage().startswith("GET /x 200 ")
-    assert "key=k-h" in record.getMessage()
+    (line,) = access_lines(caplog)
+    method, path, status, latency, key, request_id = line.split(" ")
+    assert (method, path, status) == ("GET", "/x", "200")
+    assert latency.endswith("ms") and float(latency[:-2]) >= 0
+    assert key == "key=sbx_caller"  # the authorizer's key id, not API Gateway's "k-a"
+    assert request_id == f"id={outcome.request_id}"
+    assert (outcome.key_id, outcome.caller) == ("k-a", "sbx_caller")
+
+
+def test_keyless_request_is_logged_with_a_dash_for_the_key(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gw, _ = gateway("HEADER", [Route("/x", "GET", "App")])
+
+    with caplog.at_level(logging.INFO, logger="local_runtime.access"):
+        gw.handle(get())
+
+    (line,) = access_lines(caplog)
+    assert line.startswith("GET /x 200 ") and " key=- " in line
+
+
+def test_authorizer_principal_names_the_caller_when_its_context_has_no_key_id(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gw, _ = gateway("AUTHORIZER", [Route("/x", "GET", "App", "Auth", True)])
+    gw.functions["AuthFn"].behaviour = lambda event: {**allow(event), "context": {}}  # type: ignore[attr-defined]
+
+    with caplog.at_level(logging.INFO, logger="local_runtime.access"):
+        gw.handle(get(authorization="Bearer k"))
+
+    (line,) = access_lines(caplog)
+    assert " key=p " in line
+
+
+def test_a_refused_key_after_the_authorizer_is_still_named_in_the_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gw, function = gateway("AUTHORIZER", [Route("/x", "GET", "App", "Auth", True)])
+    gw.keys = FakeKeys()  # the key the authorizer accepted has no usage plan: 403
+
+    with caplog.at_level(logging.INFO, logger="local_runtime.access"):
+        outcome = gw.handle(get(authorization="Bearer k"))
+
+    (line,) = access_lines(caplog)
+    assert outcome.response.status == 403 and function.events == []
+    assert line.startswith("GET /x 403 ") and " key=sbx_caller " in line

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from local_runtime.messages import HttpRequest
 from local_runtime.template import Template
-from local_runtime.waf import IpRateLimiter, RateRule, rate_rules, statement_matches
+from local_runtime.waf import IpRateLimiter, RateRule, rate_rules, statement_matches, with_limit
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -110,3 +112,28 @@ def test_rules_with_unsupported_statements_are_skipped() -> None:
     }
 
     assert rate_rules(acl) == []
+
+
+def test_a_local_limit_replaces_the_rule_limit_and_keeps_its_window_and_scope(
+    clock: Any,
+) -> None:
+    (rule,) = with_limit(real_rules(), 2)
+    limiter = IpRateLimiter([rule], clock)
+
+    statuses = [limiter.check(keyless()) is None for _ in range(3)]
+
+    assert (rule.limit, rule.window_seconds) == (2, 600)
+    assert statuses == [True, True, False]
+    assert limiter.check(keyless(authorization="Bearer k")) is None  # keyed: out of scope
+
+
+def test_a_local_limit_of_zero_drops_every_rule_and_none_keeps_the_template_s() -> None:
+    rules = real_rules()
+
+    assert with_limit(rules, 0) == []
+    assert with_limit(rules, None) == rules
+
+
+def test_a_negative_local_limit_is_refused() -> None:
+    with pytest.raises(ValueError, match="0 \\(no limit\\) or positive"):
+        with_limit(real_rules(), -1)
