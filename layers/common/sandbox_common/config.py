@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     sandbox_idle_minutes: int = Field(default=60, ge=1)
     # The function that runs the persistence job (POST /admin/execute-job invokes it by name).
     persistence_job_function: str = ""
+    # Its schedule (template parameter PersistenceJobSchedule), as job-status shows it.
+    persistence_job_schedule: str = "rate(1 hour)"
     # How long a job run's lease lasts before another run may take over (a run renews it
     # while it works, so only a crashed run's lease ever runs out).
     job_lease_seconds: int = Field(default=120, ge=10)

@@ -125,28 +125,6 @@ def test_reopen_leaves_a_sandbox_that_is_not_shut_down_as_it_is(wall):
     assert providers.sandboxes_repository().get("sb-ghost") is None
 
 
-def test_wake_records_the_wake_up_unless_the_sandbox_is_shut_down(wall):
-    sandboxes = providers.sandboxes_repository()
-    add_sandbox("sb-wake")
-    add_sandbox("sb-wake-shut")
-    sandboxes.shut_down("sb-wake-shut", reason=REASON, at=WALL)
-    shut = stored("sb-wake-shut")
-    at = WALL + timedelta(hours=22)
-
-    assert sandboxes.wake("sb-wake", at=at, reason="woken by the persistence job") is True
-    assert sandboxes.wake("sb-wake-shut", at=at, reason="woken by the persistence job") is False
-    assert sandboxes.wake("sb-ghost", at=at, reason="woken by the persistence job") is False
-
-    woken = stored("sb-wake")
-    assert woken.last_wake_up_at == woken.last_active_at == woken.lifecycle_changed_at == at
-    assert woken.lifecycle_reason == "woken by the persistence job"
-    assert stored("sb-wake-shut") == shut
-    assert providers.sandboxes_repository().get("sb-ghost") is None
-
-
-# Enforcement through the handlers.
-
-
 def test_a_shut_down_sandbox_refuses_its_developer_keys_with_the_reason(invoke, developer):
     caller = developer("sb-refused")
     providers.sandboxes_repository().shut_down("sb-refused", reason=REASON, at=WALL)

@@ -9,8 +9,6 @@ from sandbox_common.clock import isoformat
 from sandbox_common.errors import SandboxError, UpstreamError
 from sandbox_common.manager.job_models import JobRunning, JobRunSummary, JobStatus, JobTrigger
 
-# The schedule the template gives the job (shown by job-status).
-JOB_SCHEDULE = "rate(1 hour)"
 # A manual run answers within API Gateway's 29 s: it stops taking new configs after this
 # long, and the summary says whether it finished (``complete``); the next run does the rest.
 MANUAL_RUN_BUDGET_SECONDS = 20
@@ -56,6 +54,6 @@ def job_status(caller: AuthContext) -> JobStatus:
     return JobStatus(
         running=running,
         running_since=isoformat(lease.since) if lease is not None and running else None,
-        schedule=JOB_SCHEDULE,
+        schedule=providers.settings().persistence_job_schedule,
         last_run=runs.last_run(),
     )

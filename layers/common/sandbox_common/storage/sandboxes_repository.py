@@ -220,28 +220,6 @@ class SandboxesRepository:
         except Conflict:
             return
 
-    def wake(self, sandbox_id: str, *, at: datetime, reason: str) -> bool:
-        """Wake the sandbox at ``at`` (as if a request came); False, changing nothing, if it
-        is shut down or does not exist."""
-        try:
-            with translated_errors():
-                self._table.update_item(
-                    Key={"sandbox_id": sandbox_id},
-                    UpdateExpression=(
-                        "SET last_wake_up_at = :at, last_active_at = :at, "
-                        "lifecycle_reason = :reason, lifecycle_changed_at = :at"
-                    ),
-                    ConditionExpression=f"attribute_exists(sandbox_id) AND {_NOT_SHUT_DOWN}",
-                    ExpressionAttributeValues={
-                        ":at": _stamp(at),
-                        ":reason": reason,
-                        ":shut_down": LifecycleState.SHUT_DOWN.value,
-                    },
-                )
-        except Conflict:
-            return False
-        return True
-
     def delete(self, sandbox_id: str) -> None:
         """Remove a sandbox record (used only to undo a half-made key creation)."""
         with translated_errors():
