@@ -37,7 +37,13 @@ logger = logging.getLogger(__name__)
 ADMIN_KEY_PATTERN = re.compile(r"^sk_sandbox_[A-Za-z0-9_-]{29,}$")
 ADMIN_KEY_PARAMETER = "AdminApiKey"
 DEMO_KEY_PATH = "/api/v1/sandbox/keys"
-DEMO_DEVELOPER = {"developer_name": "Demo Developer", "developer_email": "demo@example.com"}
+# A pro key: the README's tour is pasted a block at a time, and a block sends up to ~25
+# requests at once, more than the free plan's burst of 20.
+DEMO_DEVELOPER = {
+    "developer_name": "Demo Developer",
+    "developer_email": "demo@example.com",
+    "tier": "pro",
+}
 AWS_TRANSPORTS = ("in-process", "http")
 
 # moto's backends are process-global, so two runtimes at once would share (and reset) state.
