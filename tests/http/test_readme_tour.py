@@ -37,7 +37,8 @@ _BLOCK_LINE = re.compile(r"^TOUR-BLOCK (\d+)$", re.MULTILINE)
 # Writes the status of every curl call to stderr; the reader's stdout stays as the tour shows.
 _PREAMBLE = r"""
 set -e
-curl() { command curl --write-out '%{stderr}TOUR-STATUS %{http_code} %{method} %{url_effective}\n' "$@"; }
+TOUR_STATUS='%{stderr}TOUR-STATUS %{http_code} %{method} %{url_effective}\n'
+curl() { command curl --write-out "$TOUR_STATUS" "$@"; }
 """
 
 
