@@ -47,10 +47,11 @@ def run(event: JobEvent, context: Any) -> JobRunSummary:
 def _metrics(summary: JobRunSummary) -> dict[str, float]:
     if summary.dry_run:
         return {"DryRuns": 1}
+    # The credits themselves are the business metric ``CreditsCharged``, published per charge
+    # (sandbox_common.business_events): a run total under the same name would count twice.
     return {
         "ConfigsSeen": summary.configs_seen,
         "Charged": summary.charged,
-        "CreditsCharged": float(summary.total_charged),
         "Woken": summary.woken,
         "Expired": summary.expired,
         "Disabled": summary.disabled,

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from sandbox_common.storage.persistent_configs_repository import (
         PersistentConfigsRepository,
     )
+    from sandbox_common.storage.project_counters_repository import ProjectCountersRepository
     from sandbox_common.storage.retention_changes_repository import (
         RetentionChangesRepository,
     )
@@ -197,6 +198,19 @@ def usage_repository() -> UsageRepository:
 
     settings = get_settings()
     return UsageRepository(
+        table(settings.usage_table), retention_days=settings.usage_retention_days
+    )
+
+
+@built_once
+def project_counters() -> ProjectCountersRepository:
+    """The project's daily counters across sandboxes (beside the per-key ones)."""
+    from sandbox_common.config import get_settings
+    from sandbox_common.storage.dynamo import table
+    from sandbox_common.storage.project_counters_repository import ProjectCountersRepository
+
+    settings = get_settings()
+    return ProjectCountersRepository(
         table(settings.usage_table), retention_days=settings.usage_retention_days
     )
 
@@ -412,6 +426,7 @@ def reset() -> None:
         job_runs_repository,
         function_invoker,
         usage_repository,
+        project_counters,
         credits_repository,
         accounts_repository,
         transactions_repository,

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sandbox_common import providers
+from sandbox_common import business_events, providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.compensation import Compensation
 from sandbox_common.errors import Conflict, NotFound
@@ -23,6 +23,7 @@ from sandbox_common.keys.models import (
     KeyStatus,
 )
 from sandbox_common.pagination import MAX_PAGE_SIZE, Page, decode_cursor, encode_cursor
+from sandbox_common.platform_usage.counters import BusinessEvent
 from sandbox_common.sandboxes.models import Sandbox, new_sandbox_id
 
 _log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ def create_key(caller: AuthContext, request: KeyCreate) -> KeyCreated:
         record = _register_gateway_key(issued, plan_id, undo)
         providers.keys_repository().add(record)
     _log.info("key created", extra={"key_id": record.key_id, "sandbox_id": record.sandbox_id})
+    business_events.record(BusinessEvent.KEYS_CREATED, record.tier, identity=record.key_id)
     return _Issued(record, issued.api_key, issued.api_secret).created()
 
 

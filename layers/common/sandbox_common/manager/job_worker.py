@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from sandbox_common import business_events
 from sandbox_common.clock import isoformat
 from sandbox_common.errors import Conflict
 from sandbox_common.manager.billing import MS_PER_DAY, MS_PER_HOUR, epoch_ms, plan_config
@@ -25,6 +26,7 @@ from sandbox_common.manager.job_context import JobContext
 from sandbox_common.manager.job_models import ChargeRecord, ConfigFailure, PlannedConfig
 from sandbox_common.manager.models import CreditsCharge, PendingCharge, StoredConfig
 from sandbox_common.manager.payment_server import CreditsRefused, PaymentServerUnavailable
+from sandbox_common.platform_usage.counters import BusinessEvent
 from sandbox_common.storage.persistent_configs_repository import UnreadableConfig
 
 _log = logging.getLogger(__name__)
@@ -209,6 +211,9 @@ class ConfigWorker:
             run_id=self._run_id,
         )
         context.configs.save(settled, read=stored, also=[context.charges.record_put(record)])
+        business_events.record(
+            BusinessEvent.CREDITS_CHARGED, identity=stored.sandbox_id, amount=result.amount
+        )
         outcome.charges += 1
         outcome.charged += result.amount
         return settled

@@ -30,11 +30,14 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from contextvars import Context, copy_context
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from itertools import repeat
 from typing import Any
 
+from sandbox_common import business_events
 from sandbox_common.clock import isoformat
 from sandbox_common.manager.job_context import Configs, JobContext
 from sandbox_common.manager.job_models import (
@@ -48,6 +51,7 @@ from sandbox_common.manager.job_models import (
 )
 from sandbox_common.manager.job_worker import ConfigOutcome, ConfigWorker, KnownCredits
 from sandbox_common.manager.models import StoredConfig
+from sandbox_common.platform_usage.counters import BusinessEvent
 from sandbox_common.storage.persistent_configs_repository import UnreadableConfig
 
 _log = logging.getLogger(__name__)
@@ -91,6 +95,10 @@ def run_job(context: JobContext, *, trigger: JobTrigger, dry_run: bool = False) 
     summary = _summarize(tally, complete=complete, finished=context.now(), dry_run=dry_run)
     if not dry_run:
         context.runs.save_last_run(summary)
+        if summary.failures:
+            business_events.record(
+                BusinessEvent.JOB_FAILURES, identity=run_id, amount=summary.failures
+            )
     _log.info("persistence job run finished", extra={"summary": summary.model_dump(mode="json")})
     return summary
 
@@ -132,7 +140,10 @@ def _run_pages(context: JobContext, run_id: str, tally: _Tally, *, dry_run: bool
                 _log.warning("persistence job lost its lease; stopping", extra={"run_id": run_id})
                 return False
             worker = ConfigWorker(context, run_id, credits, dry_run=dry_run)
-            for result in pool.map(worker.guarded, page):
+            # Each config runs in a copy of the invocation's context (pool threads start
+            # with none), so its log lines and metrics carry the invocation's keys.
+            copies = [copy_context() for _ in page]
+            for result in pool.map(Context.run, copies, repeat(worker.guarded), page):
                 tally.seen += 1
                 if isinstance(result, ConfigFailure):
                     tally.failures.append(result)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sandbox_common import providers
+from sandbox_common import business_events, providers
 from sandbox_common.errors import Conflict, UpstreamError
 from sandbox_common.messaging.active_hours import DEFAULT_WINDOW, ActiveWindow
 from sandbox_common.messaging.audit import AuditType, new_audit_entry
@@ -26,6 +26,7 @@ from sandbox_common.messaging.delivery_rules import Settlement, settled, wall_ti
 from sandbox_common.messaging.message_models import Message, details_of
 from sandbox_common.messaging.message_states import MessageStatus
 from sandbox_common.messaging.users import find_user
+from sandbox_common.platform_usage.counters import BusinessEvent, DeliveryKind
 from sandbox_common.sandboxes.data_scope import data_expiry
 from sandbox_common.sandboxes.models import Sandbox
 from sandbox_common.storage.sandbox_items import DataScope
@@ -53,7 +54,9 @@ def deliver_message(sandbox: Sandbox, message_id: str, *, wall_now: datetime) ->
     if message is None:
         return DeliveryOutcome(done=True, status=None)
     now = sandbox.clock.now(wall_now)
-    message, _ = settle(scope, message, now)
+    message, delivered_now = settle(scope, message, now)
+    if delivered_now:
+        _record_deliveries(scope, DeliveryKind.DELAYED, 1)
     if message is None:
         return DeliveryOutcome(done=True, status=None)
     if not message.waiting:
@@ -102,6 +105,7 @@ def deliver_due(sandbox: Sandbox, now: datetime, *, limit: int = 1000) -> int:
             batch = []
     if batch:
         count += write(batch)
+    _record_deliveries(scope, DeliveryKind.DELAYED, count)
     return count
 
 
@@ -133,6 +137,7 @@ def record_failure(
             repository.move(scope, message, failed, [entry], expires_at=data_expiry())
         except Conflict:
             continue
+        _record_deliveries(scope, DeliveryKind.FAILED, 1)
         return DeliveryOutcome(done=True, status=MessageStatus.FAILED)
     raise Conflict("The message kept changing while its failure was recorded")
 
@@ -190,6 +195,14 @@ def settle(
             return settlement.message, True
         current = settlement.message
     return current, False
+
+
+def _record_deliveries(scope: DataScope, kind: DeliveryKind, count: int) -> None:
+    """Count deliveries this call made (none: a retry or a race found them made already)."""
+    if count:
+        business_events.record(
+            BusinessEvent.DELIVERIES, kind, identity=scope.sandbox_id, amount=count
+        )
 
 
 def start_delivery(sandbox: Sandbox, message: Message, *, wall_now: datetime) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sandbox_common import providers
+from sandbox_common import business_events, providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.clock import isoformat
 from sandbox_common.errors import Conflict, InvalidInput, NotFound
@@ -40,6 +40,7 @@ from sandbox_common.messaging.message_models import (
 )
 from sandbox_common.messaging.message_states import MessageStatus, check_move
 from sandbox_common.pagination import Page
+from sandbox_common.platform_usage.counters import BusinessEvent, DeliveryKind
 from sandbox_common.sandboxes.data_scope import (
     data_expiry,
     data_scope,
@@ -145,6 +146,10 @@ def deliver_now(caller: AuthContext, body: DeliverMessage) -> DeliveryResult:
     providers.messages_repository().add(scope, message, [step.entry], expires_at=data_expiry())
     if message.waiting:
         start_delivery(sandbox, message, wall_now=providers.wall_clock().now())
+    else:
+        business_events.record(
+            BusinessEvent.DELIVERIES, DeliveryKind.ON_TIME, identity=scope.sandbox_id
+        )
     dual_time = DualTime(
         senderLocal=local_datetime_label(now, zone_of(body.senderTimezone)),
         receiverLocal=local_datetime_label(now, zone),

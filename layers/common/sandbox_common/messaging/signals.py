@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sandbox_common import providers
+from sandbox_common import business_events, providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.errors import Conflict, InvalidInput
 from sandbox_common.messaging.active_hours import local_clock_label, local_time_of, zone_of
@@ -38,6 +38,7 @@ from sandbox_common.messaging.ids import ordered_id, random_id
 from sandbox_common.messaging.rule_sets import current_rules
 from sandbox_common.messaging.rules import Rule, RuleContext, RuleOutcome, evaluate
 from sandbox_common.messaging.users import MessagingUser, get_user
+from sandbox_common.platform_usage.counters import BusinessEvent
 from sandbox_common.sandboxes.data_scope import data_expiry, data_scope
 from sandbox_common.storage.sandbox_items import DataScope, expiry
 from sandbox_common.storage.signals_repository import (
@@ -136,6 +137,7 @@ def record_signal(
             if replay is None:  # pragma: no cover - the key's record expired in between
                 raise Conflict("The idempotency key is in use; retry") from None
             return replay
+        business_events.record(BusinessEvent.SIGNALS, identity=scope.sandbox_id)
         return SignalOutcome(signal, event, decisions, outcomes)
     raise Conflict("Signals for this user are arriving concurrently; retry")
 

@@ -15,12 +15,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from sandbox_common import providers
+from sandbox_common import business_events, providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.clock import isoformat
 from sandbox_common.errors import Conflict
 from sandbox_common.inputs import Anchor
 from sandbox_common.ledger.types import CountryCode, Environment
+from sandbox_common.platform_usage.counters import BusinessEvent
 from sandbox_common.sandboxes.config import (
     AccountCount,
     ComplianceCount,
@@ -136,6 +137,7 @@ def reset_sandbox(caller: AuthContext, request: ResetRequest) -> ResetResponse:
             now,
             reset=True,
         )
+        business_events.record(BusinessEvent.SANDBOXES_RESET, identity=sandbox.sandbox_id)
         return ResetResponse(sandbox_id=sandbox.sandbox_id, reset_at=now, reinitialized=initialized)
     providers.sandboxes_repository().switch_generation(
         sandbox,
@@ -151,6 +153,7 @@ def reset_sandbox(caller: AuthContext, request: ResetRequest) -> ResetResponse:
         expires_at=data_expiry(),
     )
     _log.info("sandbox reset", extra={"sandbox_id": sandbox.sandbox_id})
+    business_events.record(BusinessEvent.SANDBOXES_RESET, identity=sandbox.sandbox_id)
     return ResetResponse(sandbox_id=sandbox.sandbox_id, reset_at=now)
 
 
@@ -223,6 +226,8 @@ def _initialize(
         "sandbox initialized",
         extra={"sandbox_id": sandbox.sandbox_id, "seed": seed, "records": data.record_count},
     )
+    # A reset that re-initializes counts as both: it generated a data set, too.
+    business_events.record(BusinessEvent.SANDBOXES_INITIALIZED, identity=sandbox.sandbox_id)
     return InitializeResponse(
         environment=request.environment,
         mock_data=counts,

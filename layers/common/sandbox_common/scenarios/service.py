@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 
-from sandbox_common import providers
+from sandbox_common import business_events, providers
 from sandbox_common.auth import AuthContext, Permission
 from sandbox_common.errors import NotFound
+from sandbox_common.platform_usage.counters import BusinessEvent, ScenarioResult
 from sandbox_common.sandboxes.data_scope import data_expiry, data_scope
 from sandbox_common.scenarios import catalog
 from sandbox_common.scenarios.engine import run_steps
-from sandbox_common.scenarios.models import Scenario, ScenarioRun, ScenarioSummary
+from sandbox_common.scenarios.models import RunStatus, Scenario, ScenarioRun, ScenarioSummary
 
 
 def list_scenarios(caller: AuthContext) -> list[ScenarioSummary]:
@@ -47,6 +48,10 @@ def run_scenario(caller: AuthContext, scenario_id: str) -> ScenarioRun:
         status=status,
     )
     providers.scenario_runs_repository().add(scope, run, expires_at=data_expiry())
+    result = ScenarioResult.PASSED if status is RunStatus.COMPLETED else ScenarioResult.FAILED
+    business_events.record(
+        BusinessEvent.SCENARIO_RUNS, scenario.id, result, identity=scope.sandbox_id
+    )
     return run
 
 

@@ -1,0 +1,1 @@
+"""The project's own counters across every sandbox: requests and business events by day."""
