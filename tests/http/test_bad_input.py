@@ -65,6 +65,17 @@ def test_a_trailing_slash_is_served_without_a_redirect(client, developer):
     assert response.status_code == 200 and "location" not in response.headers
 
 
+def test_a_trailing_slash_request_is_counted_under_its_route(client, admin_key):
+    headers = {"x-api-key": new_developer_key(client, admin_key)}
+
+    assert client.get(BASE + "/config/", headers=headers).status_code == 200
+
+    usage = client.get(BASE + "/usage", headers=headers).json()
+    endpoints = {figures["endpoint"] for figures in usage["by_endpoint"]}
+    assert "GET /api/v1/sandbox/config" in endpoints
+    assert not any(endpoint.endswith("/") for endpoint in endpoints)
+
+
 def test_trace_is_405_in_the_envelope(client, developer):
     response = client.request("TRACE", BASE + "/status", headers=developer)
     assert _code(response, 405) == "method_not_allowed"

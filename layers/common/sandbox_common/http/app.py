@@ -155,7 +155,9 @@ class _IgnoreTrailingSlash:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
         if scope["type"] == "http" and len(path) > 1 and path.endswith("/"):
-            scope = {**scope, "path": path.rstrip("/") or "/"}
+            # In place, not a copy: the accounting middleware outside reads the route that
+            # routing records in this same scope (a copy left it counting the raw path).
+            scope["path"] = path.rstrip("/") or "/"
             raw_path = scope.get("raw_path")
             if raw_path:
                 scope["raw_path"] = raw_path.rstrip(b"/") or b"/"
@@ -163,7 +165,7 @@ class _IgnoreTrailingSlash:
 
 
 def _account_request(request: Request, response: Response, latency_ms: float, service: str) -> None:
-    """Count the request against the caller's key and set the quota headers.
+    """Count the request against the caller's key and the project, and set the quota headers.
 
     Accounting must never turn a good response into an error, so failures are logged only.
     """
@@ -179,7 +181,14 @@ def _account_request(request: Request, response: Response, latency_ms: float, se
     route = request.scope.get("route")
     endpoint = f"{request.method} {getattr(route, 'path', request.url.path)}"
     try:
-        headers = accounting.account_request(caller, endpoint, response.status_code, latency_ms)
+        headers = accounting.account_request(
+            caller,
+            endpoint,
+            response.status_code,
+            latency_ms,
+            group=service,
+            routed=route is not None,
+        )
     except Exception:
         get_logger(service).exception("usage accounting failed", extra={"endpoint": endpoint})
         return
