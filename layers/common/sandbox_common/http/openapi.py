@@ -16,7 +16,8 @@ is rewritten here by one set of rules, from what the operation takes:
 - a ``cursor`` query parameter: the next page's cursor in ``X-Next-Cursor``.
 
 A route documents only what these rules cannot know: another success (``responses=``) or
-an error its input does not show (``openapi_extra=also_answers(404)``).
+an error its input does not show (``openapi_extra=also_answers(404)``). Worked request and
+response examples come from sandbox_common.http.openapi_examples.
 Built only when a document is asked for (``make openapi``), never on a request path.
 """
 
@@ -119,6 +120,10 @@ def describe(app: FastAPI) -> dict[str, Any]:
             routes=app.routes,
         )
         document_errors(document)
+        # The worked examples are many lines of data: loaded here, with the document only.
+        from sandbox_common.http.openapi_examples import add_examples
+
+        add_examples(document)
         app.openapi_schema = document
     return app.openapi_schema
 
