@@ -67,24 +67,10 @@ build: $(SAM_VENV)/.installed
 deploy: build
 	$(SAM) deploy --guided
 
+## Every benchmark (> 15 minutes), then one table of their bars, also written to
+## benchmarks/latest.md. BENCH_ARGS="--quick" for a smoke run, "--only NAME ..." for some.
 bench: venv
-	$(PY) benchmarks/cold_start.py
-	$(PY) benchmarks/runtime_load.py
-	$(PY) benchmarks/runtime_load.py --path '/api/v1/sandbox/accounts?limit=20'
-	$(PY) benchmarks/request_cpu.py status
-	$(PY) benchmarks/request_cpu.py accounts 20
-	$(PY) benchmarks/transfer_latency.py
-	$(PY) benchmarks/runtime_memory.py
-	$(PY) benchmarks/mock_data_generation.py
-	$(PY) benchmarks/ledger_writes.py
-	$(PY) benchmarks/initialize_latency.py
-	$(PY) benchmarks/reset_latency.py
-	$(PY) benchmarks/listing_latency.py
-	$(PY) benchmarks/dashboard_latency.py
-	$(PY) benchmarks/behavior_latency.py
-	$(PY) benchmarks/delivery_delay.py
-	$(PY) benchmarks/persistence_job.py --configs 1000 10000
-	$(PY) benchmarks/runtime_load.py --clients 20 --rate 20 --method POST --path /api/sandbox/signals --body '{"userId": "user_us", "type": "user_login"}'
+	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .sandbox .pytest_cache .coverage

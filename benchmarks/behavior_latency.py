@@ -12,7 +12,7 @@ A `LocalRuntime` runs in this process; requests go through its gateway in-proces
 (a page of pending decisions, one transaction per decision) and
 ``GET /api/sandbox/audit/{u}?limit=50``, timed separately.
 
-Usage: python benchmarks/behavior_latency.py [--history 500] [--samples 30]
+Usage: python benchmarks/behavior_latency.py [--history 500] [--samples 30] [--results FILE]
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import Result, add_results_option, record
 from runtime_harness import handler_output_to, in_process_pro_key, invoke_json
 
 from local_runtime import LocalRuntime
@@ -60,6 +61,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--history", type=int, default=500)
     parser.add_argument("--samples", type=int, default=30)
+    add_results_option(parser)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
@@ -93,6 +95,18 @@ def main() -> int:
             ratio = high / low
             failed = failed or ratio > BAR_RATIO
             verdict = "PASS" if ratio <= BAR_RATIO else "FAIL"
+            record(
+                args.results,
+                Result(
+                    benchmark="behavior_latency",
+                    what=f"behavior {step}, user with {args.history} signals vs a fresh user",
+                    figure=f"median, {high:.1f} / {low:.1f} ms",
+                    value=ratio,
+                    unit="x",
+                    bar=f"<= {BAR_RATIO} x fresh",
+                    holds=ratio <= BAR_RATIO,
+                ),
+            )
             print(f"{step:<12} {low:>8.1f} {high:>8.1f} {ratio:>7.2f}  {verdict}", file=out)
         print("overall:", "FAIL" if failed else "PASS", file=out)
     return 0

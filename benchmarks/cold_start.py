@@ -22,7 +22,7 @@ Children get a Lambda-like environment: ``LAMBDA_TASK_ROOT`` and ``AWS_LAMBDA_FU
 set, so Powertools keeps the baseline's Tracer enabled (it disables tracing only when
 ``LAMBDA_TASK_ROOT`` is missing, under SAM local / Chalice, or with POWERTOOLS_TRACE_DISABLED).
 
-Usage: python benchmarks/cold_start.py [--runs N] [--check]
+Usage: python benchmarks/cold_start.py [--runs N] [--check] [--results FILE]
 Exits 0 (it is a report); with --check, exits 1 when a bar fails.
 """
 
@@ -36,6 +36,8 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from results import Result, add_results_option, record
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "benchmarks" / "baseline_handler" / "app.py"
@@ -135,6 +137,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15, help="fresh processes per candidate")
     parser.add_argument("--check", action="store_true", help="exit 1 when a bar fails")
     parser.add_argument("--python", default=sys.executable, help="interpreter of the children")
+    add_results_option(parser)
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -158,6 +161,8 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     failed = False
+    found: list[Result] = []
+    ratios: dict[str, float] = {}
     for candidate in candidates:
         if candidate is baseline:
             ratio_text, verdict = "1.00", "reference"
@@ -170,6 +175,8 @@ def main() -> int:
             if limit is not None and candidate.median >= limit:
                 reasons.append(f"median >= {limit:.0f} ms")
             failed = failed or bool(reasons)
+            found += figures(candidate, baseline, ratio)
+            ratios[candidate.name] = ratio
             ratio_text = f"{ratio:.2f}"
             verdict = "FAIL (" + ", ".join(reasons) + ")" if reasons else "PASS"
         print(
@@ -178,7 +185,50 @@ def main() -> int:
         )
     print("-" * len(header))
     print("overall:", "FAIL" if failed else "PASS")
+    worst = max(ratios, key=ratios.__getitem__)
+    found.append(
+        Result(
+            benchmark="cold_start",
+            what=f"cold start: every function's import vs the baseline handler, {args.runs} runs",
+            figure=f"worst median ratio ({worst})",
+            value=ratios[worst],
+            unit="x",
+            bar=f"<= {RATIO_BAR} x baseline",
+            holds=ratios[worst] <= RATIO_BAR,
+        )
+    )
+    record(args.results, *found)
     return 1 if failed and args.check else 0
+
+
+def figures(candidate: Candidate, baseline: Candidate, ratio: float) -> list[Result]:
+    """A function's median side by side with the baseline's, and its absolute bar if any."""
+    found = [
+        Result(
+            benchmark="cold_start",
+            what=f"{candidate.name} import",
+            figure="median",
+            value=candidate.median,
+            unit="ms",
+            bar=f"<= {RATIO_BAR} x baseline",
+            holds=ratio <= RATIO_BAR,
+            baseline=baseline.median,
+        )
+    ]
+    limit = ABSOLUTE_BARS_MS.get(candidate.name)
+    if limit is not None:
+        found.append(
+            Result(
+                benchmark="cold_start",
+                what=f"cold start: {candidate.name} import",
+                figure="median",
+                value=candidate.median,
+                unit="ms",
+                bar=f"< {limit:.0f} ms",
+                holds=candidate.median < limit,
+            )
+        )
+    return found
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ execution's output must say ``delivered``. Scheduling is not timed. A 429 from t
 is waited out and retried. Figures are medians over ``--runs`` runs (3 by default).
 
 Usage: python benchmarks/delivery_delay.py [--messages 200] [--advance-messages 1000]
-       [--runs 3] [--check]
+       [--runs 3] [--check] [--results FILE]
 Exits 0 (it is a report); with --check, exits 1 when the bar fails or a check does not hold.
 """
 
@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import boto3
+from results import Result, add_results_option, record
 from runtime_harness import handler_output_to, in_process_pro_key, percentile
 
 from local_runtime import LocalRuntime
@@ -220,7 +221,40 @@ def report(args: argparse.Namespace, out: TextIO) -> bool:
         f"{'PASS' if advance_passed else 'FAIL'})",
         file=out,
     )
+    record(args.results, *figures(args, medians, passed, advance_passed))
     return passed and advance_passed
+
+
+def figures(
+    args: argparse.Namespace, medians: dict[str, float], passed: bool, advance_passed: bool
+) -> list[Result]:
+    """The medians as results: staggered p50 and p99 share one bar, burst is reported."""
+    bar = f"< {BAR_SECONDS * 1000:,.0f} ms (p50 and p99)"
+    found = [
+        Result(
+            benchmark="delivery_delay",
+            what=f"{mode} message due -> delivered, {args.messages} messages",
+            figure=f"{statistic}, median of {args.runs} runs",
+            value=medians[f"{mode} {statistic}"] * 1000,
+            unit="ms",
+            bar=bar if mode == "staggered" else None,
+            holds=passed if mode == "staggered" else None,
+        )
+        for mode in ("staggered", "burst")
+        for statistic in ("p50", "p99")
+    ]
+    found.append(
+        Result(
+            benchmark="delivery_delay",
+            what=f"clock advance delivering {args.advance_messages} due messages",
+            figure=f"answered in, median of {args.runs} runs",
+            value=medians["advance"],
+            unit="s",
+            bar=f"< {ADVANCE_BAR_SECONDS:.0f} s",
+            holds=advance_passed,
+        )
+    )
+    return found
 
 
 def main() -> int:
@@ -229,6 +263,7 @@ def main() -> int:
     parser.add_argument("--advance-messages", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--check", action="store_true", help="exit 1 when the bar fails")
+    add_results_option(parser)
     args = parser.parse_args()
     try:
         passed = report(args, sys.stdout)

@@ -15,7 +15,7 @@ the runtime's demo key, on the free tier (10 req/s, 1,000 requests a day): seque
 initializes stay far below both. ``--pro`` creates a pro-tier key with the admin key first
 (for many more runs). With 10 runs the p95 (nearest rank) is the slowest run.
 
-Usage: python benchmarks/initialize_latency.py [--runs N] [--pro] [--check]
+Usage: python benchmarks/initialize_latency.py [--runs N] [--pro] [--check] [--results FILE]
 Exits 0 (it is a report); with --check, exits 1 when the bar fails.
 """
 
@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from results import Result, add_results_option, record
 from runtime_harness import handler_output_to, new_pro_key, percentile
 
 from local_runtime import LocalRuntime
@@ -67,6 +68,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10, help="timed initializes (sequential)")
     parser.add_argument("--pro", action="store_true", help="use a new pro-tier key")
     parser.add_argument("--check", action="store_true", help="exit 1 when the bar fails")
+    add_results_option(parser)
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -104,6 +106,18 @@ def main() -> int:
     print("-" * len(header))
     print("samples ms:", " ".join(f"{s:.0f}" for s in samples))
     print("overall:", "PASS" if ok else "FAIL")
+    record(
+        args.results,
+        Result(
+            benchmark="initialize_latency",
+            what=f"POST {PATH}, default data set, over HTTP (key tier: {tier})",
+            figure=f"p95 of {args.runs}",
+            value=p95,
+            unit="ms",
+            bar=f"< {BAR_P95_MS:,.0f} ms",
+            holds=ok,
+        ),
+    )
     return 1 if not ok and args.check else 0
 
 

@@ -19,7 +19,7 @@ request and converts every attribute of every item into its own types, under one
 interpreter lock, so the local figures measure moto more than the repositories; real
 DynamoDB is bound by the table's write capacity instead.
 
-Usage: python benchmarks/ledger_writes.py [--runs N] [--check]
+Usage: python benchmarks/ledger_writes.py [--runs N] [--check] [--results FILE]
 Exits 0 (it is a report); with --check, exits 1 when the bar fails.
 """
 
@@ -34,6 +34,8 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from results import Result, add_results_option, record
 
 from local_runtime import LocalRuntime
 from sandbox_common import providers
@@ -95,6 +97,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="loads per size (best counts)")
     parser.add_argument("--check", action="store_true", help="exit 1 when the bar fails")
+    add_results_option(parser)
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -142,6 +145,18 @@ def main() -> int:
             rate = records / best_s
             ok = rate >= BAR_RECORDS_PER_S
             failed = failed or not ok
+            record(
+                args.results,
+                Result(
+                    benchmark="ledger_writes",
+                    what=f"ledger writes (LedgerData.load), {label} ({records:,} records)",
+                    figure=f"best of {args.runs}",
+                    value=rate,
+                    unit="records/s",
+                    bar=f">= {BAR_RECORDS_PER_S:,} records/s",
+                    holds=ok,
+                ),
+            )
             print(
                 f"{label:<12} {records:>8} {items:>7} {best_s * 1000:>9.0f} "
                 f"{rate:>10,.0f} {items / best_s:>9,.0f}  " + ("PASS" if ok else "FAIL")
@@ -152,6 +167,16 @@ def main() -> int:
         print(
             f"reference, moto floor: {FLOOR_ITEMS} trivial 5-attribute items through the same "
             f"table's batch_writer in {floor_s * 1000:.0f} ms = {floor_rate:,.0f} items/s"
+        )
+        record(
+            args.results,
+            Result(
+                benchmark="ledger_writes",
+                what=f"moto floor: {FLOOR_ITEMS:,} trivial items through batch_writer",
+                figure=f"best of {args.runs}",
+                value=floor_rate,
+                unit="items/s",
+            ),
         )
     print("overall:", "FAIL" if failed else "PASS")
     return 1 if failed and args.check else 0

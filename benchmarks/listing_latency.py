@@ -16,7 +16,7 @@ How: a ``LocalRuntime`` runs in this process; a pro-tier key (100 req/s) is crea
 admin key and its sandbox initialized over HTTP (the initialize itself takes a minute or
 more at moto's pace and is reported, not judged).
 
-Usage: python benchmarks/listing_latency.py [--runs N] [--check]
+Usage: python benchmarks/listing_latency.py [--runs N] [--check] [--results FILE]
 Exits 0 (it is a report); with --check, exits 1 when the bar fails.
 """
 
@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 import httpx
+from results import Result, add_results_option, record
 from runtime_harness import handler_output_to, new_pro_key, percentile
 
 from local_runtime import LocalRuntime
@@ -97,6 +98,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="timed requests per listing")
     parser.add_argument("--check", action="store_true", help="exit 1 when the bar fails")
+    add_results_option(parser)
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -146,6 +148,18 @@ def main() -> int:
     for name, size, samples in results:
         p95 = percentile(samples, 0.95)
         ok &= p95 < BAR_P95_MS
+        record(
+            args.results,
+            Result(
+                benchmark="listing_latency",
+                what=f"listing of the largest sandbox: {name} ({size} items)",
+                figure=f"p95 of {args.runs}",
+                value=p95,
+                unit="ms",
+                bar=f"< {BAR_P95_MS:.0f} ms",
+                holds=p95 < BAR_P95_MS,
+            ),
+        )
         print(
             f"{name:<50} {size:>5} {percentile(samples, 0.5):>7.1f} {p95:>7.1f} "
             f"{max(samples):>7.1f}  " + ("PASS" if p95 < BAR_P95_MS else "FAIL")

@@ -11,7 +11,7 @@ runs with a different seed per run (the same seed would measure the same data). 
 call of the process is reported on its own: it imports Faker and builds the Faker instance of
 each locale (about 15 ms each), a one-off per Lambda execution environment.
 
-Usage: python benchmarks/mock_data_generation.py [--runs N] [--check]
+Usage: python benchmarks/mock_data_generation.py [--runs N] [--check] [--results FILE]
 Exits 0 (it is a report); with --check, exits 1 when a bar fails.
 """
 
@@ -21,6 +21,8 @@ import argparse
 import sys
 import time
 from datetime import UTC, datetime
+
+from results import Result, add_results_option, record
 
 from sandbox_common.mockdata.generator import GenerationRequest, generate
 
@@ -53,6 +55,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per size (best counts)")
     parser.add_argument("--check", action="store_true", help="exit 1 when a bar fails")
+    add_results_option(parser)
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -69,18 +72,39 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     failed = False
+    found = [
+        Result(
+            benchmark="mock_data_generation",
+            what="mock data generation, first call of a process (imports Faker, builds locales)",
+            figure=f"{first_records} records",
+            value=first_s * 1000,
+            unit="ms",
+        )
+    ]
     for label, accounts, transactions, flags in SIZES:
         seeds = range(1, args.runs + 1)
         best_s, records = min(seconds_for(s, accounts, transactions, flags) for s in seeds)
         rate = records / best_s
         ok = rate >= BAR_RECORDS_PER_S
         failed = failed or not ok
+        found.append(
+            Result(
+                benchmark="mock_data_generation",
+                what=f"mock data generation, {label} ({records:,} records)",
+                figure=f"best of {args.runs}",
+                value=rate,
+                unit="records/s",
+                bar=f">= {BAR_RECORDS_PER_S:,} records/s",
+                holds=ok,
+            )
+        )
         print(
             f"{label:<12} {records:>8} {best_s * 1000:>9.1f} {rate:>11,.0f}  "
             + ("PASS" if ok else "FAIL")
         )
     print("-" * len(header))
     print("overall:", "FAIL" if failed else "PASS")
+    record(args.results, *found)
     return 1 if failed and args.check else 0
 
 

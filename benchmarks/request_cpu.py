@@ -7,7 +7,7 @@ A `LocalRuntime` runs in this process; requests go through its gateway in-proces
 runtime and data, six of each; the medians are printed. A pro-tier key's sandbox holds the
 default data set, and ``--others`` other sandboxes' data sets share the table.
 
-Usage: python benchmarks/request_cpu.py {status,accounts} [count] [--others 3]
+Usage: python benchmarks/request_cpu.py {status,accounts} [count] [--others 3] [--results FILE]
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import Result, add_results_option, record
 from runtime_harness import handler_output_to, in_process_pro_key, invoke_json
 
 from local_runtime import LocalRuntime, moto_tuning
@@ -35,6 +36,7 @@ def main() -> int:
     parser.add_argument("request", choices=sorted(PATHS))
     parser.add_argument("count", type=int, nargs="?", default=50, help="requests per block")
     parser.add_argument("--others", type=int, default=3, help="other sandboxes' data sets")
+    add_results_option(parser)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     path = PATHS[args.request]
@@ -67,6 +69,19 @@ def main() -> int:
             f"moto's own code {untuned:.2f}, tuned {tuned:.2f} ({untuned / tuned:.1f} x)",
             file=out,
         )
+    record(
+        args.results,
+        *(
+            Result(
+                benchmark="request_cpu",
+                what=f"CPU per GET {path}, {mode}, in-process ({args.others} other sandboxes)",
+                figure=f"median of {BLOCKS} blocks of {args.count}",
+                value=value,
+                unit="ms",
+            )
+            for mode, value in (("tuned", tuned), ("moto's own code", untuned))
+        ),
+    )
     return 0
 
 

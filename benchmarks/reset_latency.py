@@ -32,6 +32,7 @@ and sorting it, so counting a partition costs O(n^2) locally (~2.5 s for 8,000 t
 The default sizes take about two and a half minutes in all; the progress lines show where.
 
 Usage: python benchmarks/reset_latency.py [--sizes 1000,10000,50000] [--repeats 3] [--check]
+       [--results FILE]
 Exits 0 (it is a report); with --check, exits 1 when a bar fails or a check does not hold.
 """
 
@@ -48,6 +49,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
+from results import Result, add_results_option, record
 from runtime_harness import handler_output_to, new_pro_key
 
 from local_runtime import LocalRuntime
@@ -193,6 +195,7 @@ def main() -> int:
         "--repeats", type=int, default=3, help="fill+reset per size (the largest size: once)"
     )
     parser.add_argument("--check", action="store_true", help="exit 1 when a bar fails")
+    add_results_option(parser)
     args = parser.parse_args()
     try:
         sizes = sorted({int(size) for size in args.sizes.split(",")})
@@ -237,12 +240,29 @@ def main() -> int:
     print(header)
     print("-" * len(header))
     failed = False
+    found: list[Result] = []
     for size, values in samples.items():
         verdict = ""
+        measured = Result(
+            benchmark="reset_latency",
+            what=f"POST {BASE}/reset of a sandbox of {size:,} items, over HTTP",
+            figure=f"median of {len(values)}",
+            value=statistics.median(values),
+            unit="ms",
+        )
         if size == BAR_SIZE:
             ok = max(values) < BAR_MS
             failed = failed or not ok
             verdict = "PASS" if ok else f"FAIL (max >= {BAR_MS:.0f} ms)"
+            measured = measured.model_copy(
+                update={
+                    "figure": f"max of {len(values)}",
+                    "value": max(values),
+                    "bar": f"< {BAR_MS:.0f} ms",
+                    "holds": ok,
+                }
+            )
+        found.append(measured)
         print(
             f"{size:>7,} {len(values):>5} {min(values):>8.1f} {statistics.median(values):>8.1f} "
             f"{max(values):>8.1f}  {verdict}"
@@ -253,6 +273,17 @@ def main() -> int:
         ratio = statistics.median(samples[large]) / statistics.median(samples[small])
         flat = ratio <= FLAT_RATIO
         failed = failed or not flat
+        found.append(
+            Result(
+                benchmark="reset_latency",
+                what=f"reset flatness, {large:,} vs {small:,} items",
+                figure="median ratio",
+                value=ratio,
+                unit="x",
+                bar=f"<= {FLAT_RATIO:g} x",
+                holds=flat,
+            )
+        )
         print(
             f"flatness: median {large:,} / median {small:,} = {ratio:.2f} "
             f"({large // small} x the items)  " + ("PASS" if flat else "FAIL")
@@ -260,6 +291,7 @@ def main() -> int:
     print("checks: status counted every record before each reset; after it, GET /accounts")
     print("        returned [] and status counted 0 accounts, transactions and flags")
     print("overall:", "FAIL" if failed else "PASS")
+    record(args.results, *found)
     return 1 if failed and args.check else 0
 
 

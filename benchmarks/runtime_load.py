@@ -35,6 +35,7 @@ evaluated, decisions and audit entries written in one transaction) with 20 clien
 
 Usage: python benchmarks/runtime_load.py [--clients 100] [--rate 100] [--seconds 20]
        [--path /api/v1/sandbox/accounts?limit=20] [--method POST --body JSON] [--compare]
+       [--results FILE]
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from results import Result, add_results_option, record
 
 ROOT = Path(__file__).resolve().parent.parent
 STATUS_PATH = "/api/v1/sandbox/status"
@@ -220,13 +223,26 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
-def report(title: str, tally: Tally, elapsed: float, bar: str, path: str) -> dict[str, float]:
-    """Print one run; ``bar`` is which bar it answers: "p95", "throughput" or "burst"."""
+def report(
+    title: str, tally: Tally, elapsed: float, bar: str, path: str, found: list[Result]
+) -> dict[str, float]:
+    """Print one run; ``bar`` is which bar it answers: "p95", "throughput" or "burst".
+    The bar's figure is appended to ``found``."""
     lat = tally.latencies_ms
     errors = tally.failures + sum(n for s, n in tally.statuses.items() if not 200 <= s < 300)
     print(f"\n{title}")
     if not lat:
         print("  no responses")
+        found.append(
+            Result(
+                benchmark="runtime_load",
+                what=title,
+                figure="responses",
+                value=0,
+                bar="zero errors",
+                holds=False,
+            )
+        )
         return {}
     rate = len(lat) / elapsed
     p50, p95, p99 = (percentile(lat, q) for q in (0.50, 0.95, 0.99))
@@ -250,13 +266,32 @@ def report(title: str, tally: Tally, elapsed: float, bar: str, path: str) -> dic
             passed, rule = rate >= floor, f">= {floor} req/s"
     passed = passed and errors == 0
     print(f"  bar        {rule} and zero errors: {'PASS' if passed else 'FAIL'}")
+    statistic, value, unit = {
+        "p95": ("p95", p95, "ms"),
+        "burst": ("slowest answer", max(lat), "ms"),
+    }.get(bar, ("throughput", rate, "req/s"))
+    has_bar = bar != "throughput" or path.partition("?")[0] in THROUGHPUT_BARS
+    found.append(
+        Result(
+            benchmark="runtime_load",
+            what=title,
+            figure=statistic + (f" ({errors} errors)" if errors else ""),
+            value=value,
+            unit=unit,
+            bar=(rule + " and zero errors") if has_bar else "zero errors",
+            holds=passed,
+        )
+    )
     return {"rate": rate, "p50": p50, "p95": p95, "max": max(lat), "errors": errors}
 
 
-def measure(args: argparse.Namespace, speedups: bool) -> dict[str, dict[str, float]]:
+def measure(
+    args: argparse.Namespace, speedups: bool, found: list[Result]
+) -> dict[str, dict[str, float]]:
     """One runtime process, its keys, then the burst, paced and saturation runs."""
     label = "moto speedups on" if speedups else "moto's own code (LOCAL_RUNTIME_MOTO_SPEEDUPS=0)"
     results: dict[str, dict[str, float]] = {}
+    mode = "" if speedups else "moto's own code, "
     with tempfile.TemporaryDirectory() as tmp:
         process, info = start_runtime(args.port, Path(tmp), speedups)
         try:
@@ -271,31 +306,34 @@ def measure(args: argparse.Namespace, speedups: bool) -> dict[str, dict[str, flo
             keys = create_keys(args.port, info["admin_key"], args.clients, shared)
             burst, _ = run(args.port, args.path, keys, 1.0, None, burst=True, send=send)
             results["burst"] = report(
-                f"burst: {args.clients} clients at once, first second ({what})",
+                f"{mode}burst: {args.clients} clients at once, first second ({what})",
                 burst,
                 1.0,
                 "burst",
                 args.path,
+                found,
             )
             run(args.port, args.path, keys, 3, args.rate, send=send)  # warm-up: connections, caches
             paced, paced_elapsed = run(
                 args.port, args.path, keys, args.seconds, args.rate, send=send
             )
             results["paced"] = report(
-                f"paced: {args.clients} clients x {args.rate / args.clients:g} req/s = "
+                f"{mode}paced: {args.clients} clients x {args.rate / args.clients:g} req/s = "
                 f"{args.rate:g} req/s ({what})",
                 paced,
                 paced_elapsed,
                 "p95",
                 args.path,
+                found,
             )
             saturated, sat_elapsed = run(args.port, args.path, keys, args.seconds, None, send=send)
             results["saturation"] = report(
-                f"saturation: {args.clients} clients back to back ({what})",
+                f"{mode}saturation: {args.clients} clients back to back ({what})",
                 saturated,
                 sat_elapsed,
                 "throughput",
                 args.path,
+                found,
             )
         finally:
             process.terminate()
@@ -315,10 +353,13 @@ def main() -> None:
     parser.add_argument(
         "--compare", action="store_true", help="also run with moto's own code, first"
     )
+    add_results_option(parser)
     args = parser.parse_args()
 
     modes = (False, True) if args.compare else (True,)
-    outcomes = {speedups: measure(args, speedups) for speedups in modes}
+    found: list[Result] = []
+    outcomes = {speedups: measure(args, speedups, found) for speedups in modes}
+    record(args.results, *found)
     if args.compare:
         print("\nmoto's own code -> speedups on")
         for run_name in ("burst", "paced", "saturation"):

@@ -14,7 +14,7 @@ generation after a grace period), which this benchmark fires after each cycle, a
 schedule period. RSS is read from /proc after a full garbage collection; moto's item count
 is shown beside it.
 
-Usage: python benchmarks/runtime_memory.py [--cycles 100] [--no-sweep]
+Usage: python benchmarks/runtime_memory.py [--cycles 100] [--no-sweep] [--results FILE]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from results import Result, add_results_option, record
 from runtime_harness import handler_output_to, in_process_pro_key, invoke_json
 
 from local_runtime import LocalRuntime
@@ -65,6 +66,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cycles", type=int, default=100)
     parser.add_argument("--no-sweep", action="store_true", help="never fire the sweeper")
+    add_results_option(parser)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
@@ -101,6 +103,19 @@ def main() -> int:
         print(
             f"RSS after {args.cycles} / after 1: {ratio:.2f} (bar <= {BAR_RATIO}): {verdict}",
             file=out,
+        )
+        record(
+            args.results,
+            Result(
+                benchmark="runtime_memory",
+                what=f"runtime RSS after {args.cycles} initialize-and-reset cycles vs after 1"
+                + ("" if swept else " (sweeper not run)"),
+                figure=f"RSS {rows[-1][1]:.0f} / {rows[0][1]:.0f} MB",
+                value=ratio,
+                unit="x",
+                bar=f"<= {BAR_RATIO} x",
+                holds=ratio <= BAR_RATIO,
+            ),
         )
     return 0
 

@@ -13,7 +13,7 @@ Every phase runs twice, one block after the other: with the runtime's moto tunin
 moto's own code (``moto_tuning.untuned()``, fewer samples: seconds each on a full store), so
 the two are compared on the same machine at nearly the same moment.
 
-Usage: python benchmarks/transfer_latency.py [--items 50000] [--samples 40]
+Usage: python benchmarks/transfer_latency.py [--items 50000] [--samples 40] [--results FILE]
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from results import Result, add_results_option, record
 from runtime_harness import handler_output_to, in_process_pro_key, invoke_json
 
 from local_runtime import LocalRuntime, moto_tuning
@@ -112,6 +113,7 @@ def main() -> int:
     parser.add_argument(
         "--untuned-samples", type=int, default=3, help="moto's own code: seconds each when full"
     )
+    add_results_option(parser)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
@@ -146,6 +148,19 @@ def main() -> int:
                 ratio = high / low
                 verdict = ("PASS" if ratio <= BAR_RATIO else "FAIL") if mode == "tuned" else "-"
                 failed = failed or (mode == "tuned" and ratio > BAR_RATIO)
+                if mode == "tuned":
+                    record(
+                        args.results,
+                        Result(
+                            benchmark="transfer_latency",
+                            what=f"transfer {step}, store of {written:,} items vs empty",
+                            figure=f"full / empty median, {high:.1f} / {low:.1f} ms",
+                            value=ratio,
+                            unit="x",
+                            bar=f"<= {BAR_RATIO} x empty",
+                            holds=ratio <= BAR_RATIO,
+                        ),
+                    )
                 print(
                     f"{mode:<8} {step:<8} {low:>8.1f} {high:>8.1f} {ratio:>11.2f}  {verdict}",
                     file=out,
