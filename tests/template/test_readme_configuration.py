@@ -58,8 +58,6 @@ def test_every_function_environment_variable_is_documented(
 
 
 def test_every_setting_the_layer_reads_is_documented(configuration_section: str) -> None:
-    missing = {name.upper() for name in Settings.model_fields} - _documented(
-        configuration_section
-    )
+    missing = {name.upper() for name in Settings.model_fields} - _documented(configuration_section)
 
     assert missing == set()
