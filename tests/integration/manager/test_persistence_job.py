@@ -603,3 +603,24 @@ def test_a_page_that_outlasts_the_lease_keeps_the_job_to_itself(invoke, wall, se
     assert len(charge_history(sandbox_id)) == 1
     assert runs.lease() is None  # released at the end
     assert credits_of(invoke, customer) < Decimal(5)
+
+
+def test_a_scheduled_run_meeting_a_held_lease_answers_not_run_without_failing(
+    invoke, wall, server, lambda_function, lambda_context
+):
+    # A failed invocation would be retried by EventBridge into the dead-letter queue and
+    # count against the function's error alarm; meeting a run in progress is normal.
+    sandbox_id, customer = persistent_sandbox(invoke, wall, "5")
+    wall.advance(3600)
+    lease = timedelta(seconds=providers.settings().job_lease_seconds)
+    providers.job_runs_repository().acquire("another", now=wall.now(), until=wall.now() + lease)
+    scheduled = {"id": "evt-held", "detail-type": "Scheduled Event", "time": isoformat(wall.now())}
+
+    answer = lambda_function("persistence_job").handler(scheduled, lambda_context)
+
+    assert answer == {
+        "not_run": "job_running",
+        "message": "The persistence job is already running; try again when it finishes",
+    }
+    assert credits_of(invoke, customer) == Decimal("5")
+    assert charge_history(sandbox_id) == []

@@ -7,7 +7,13 @@ from sandbox_common import providers
 from sandbox_common.auth import AuthContext
 from sandbox_common.clock import isoformat
 from sandbox_common.errors import SandboxError, UpstreamError
-from sandbox_common.manager.job_models import JobRunning, JobRunSummary, JobStatus, JobTrigger
+from sandbox_common.manager.job_models import (
+    JobNotRun,
+    JobRunning,
+    JobRunSummary,
+    JobStatus,
+    JobTrigger,
+)
 
 # A manual run answers within API Gateway's 29 s: it stops taking new configs after this
 # long, and the summary says whether it finished (``complete``); the next run does the rest.
@@ -38,9 +44,10 @@ def execute_job(caller: AuthContext, *, dry_run: bool) -> JobRunSummary:
     try:
         answer = providers.function_invoker().invoke(function, payload)
     except FunctionFailed as exc:
-        if exc.error_type == JobRunning.__name__:
-            raise JobRunning(exc.message) from exc
         raise JobFailed("Job execution failed") from exc
+    # The function answers its model's fields by name (``not_run``), like every task.
+    if "not_run" in answer:
+        raise JobRunning(JobNotRun.model_validate(answer).message)
     return JobRunSummary.model_validate(answer)
 
 

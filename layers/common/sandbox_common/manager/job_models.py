@@ -26,6 +26,18 @@ class JobRunning(Conflict):
     code = "job_running"
 
 
+class JobNotRun(CamelModel):
+    """The job function's answer when another run held the lease: nothing was done.
+
+    An answer, not a failed invocation: meeting a run in progress is normal (a manual run
+    during the hourly one), and a failure would be retried by EventBridge into the
+    dead-letter queue and count against the function's error alarm.
+    """
+
+    not_run: str = JobRunning.code
+    message: str
+
+
 class ChargeRecord(CamelModel):
     """One period a persistent sandbox was charged for (its history lists these)."""
 
