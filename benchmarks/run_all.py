@@ -128,6 +128,7 @@ BENCHMARKS: tuple[Benchmark, ...] = (
         quick=("--clients", "5", "--rate", "5", "--seconds", "2", "--method", "POST")
         + ("--path", "/api/sandbox/signals", "--body", SIGNAL_BODY),
     ),
+    Benchmark("soak", "soak.py", quick=("--clients", "20", "--seconds", "10", "--sandboxes", "3")),
 )
 
 
