@@ -4,25 +4,20 @@ could not settle."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
-from local_runtime import moto_tuning
 from sandbox_common import providers
 from sandbox_common.clock import FixedClock, isoformat
-from sandbox_common.manager import job_wiring
 from sandbox_common.manager.billing import epoch_ms
 from sandbox_common.manager.job_models import JobRunSummary, JobTrigger
 from sandbox_common.manager.job_wiring import job_context
 from sandbox_common.manager.persistence_job import run_job
 from sandbox_common.platform_usage.counters import BusinessEvent
 from tests.integration.manager.job_drivers import (
-    BundledPaymentServer,
     DyingConfigs,
     charge_history,
     enable_persistence,
@@ -34,26 +29,7 @@ CREDITS = BusinessEvent.CREDITS_CHARGED
 JOB_FAILURES = BusinessEvent.JOB_FAILURES
 
 
-@pytest.fixture(autouse=True)
-def _thread_safe_moto() -> Iterator[None]:
-    with moto_tuning.tuned():
-        yield
-
-
-@pytest.fixture
-def wall(stack: Any) -> Iterator[FixedClock]:
-    """Wall time, held still on the hour; only the test moves it."""
-    clock = FixedClock(datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
-    providers.override_clock(clock)
-    yield clock
-    providers.override_clock(None)
-
-
-@pytest.fixture
-def server(stack: Any, monkeypatch: pytest.MonkeyPatch) -> BundledPaymentServer:
-    bundled = BundledPaymentServer()
-    monkeypatch.setattr(job_wiring, "payment_server", lambda: bundled)
-    return bundled
+pytestmark = pytest.mark.usefixtures("thread_safe_moto")
 
 
 def run_now(*, dry_run: bool = False, **changes: Any) -> JobRunSummary:

@@ -9,7 +9,6 @@ Wall time is a FixedClock the tests move; nothing sleeps.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -18,10 +17,8 @@ from typing import Any
 
 import pytest
 
-from local_runtime import moto_tuning
 from sandbox_common import providers
 from sandbox_common.clock import FixedClock, isoformat
-from sandbox_common.manager import job_wiring
 from sandbox_common.manager.billing import charge_amount, charge_key, epoch_ms
 from sandbox_common.manager.job_context import JobContext
 from sandbox_common.manager.job_control import job_status
@@ -36,7 +33,6 @@ from sandbox_common.storage.job_runs_repository import JobRunsRepository
 from tests.integration.manager.job_drivers import (
     ADMIN_CALLER,
     HOUR_MS,
-    BundledPaymentServer,
     DyingConfigs,
     charge_history,
     enable_persistence,
@@ -46,29 +42,7 @@ from tests.integration.manager.job_drivers import (
 )
 from tests.integration.payments.drivers import credits_of, grant, new_customer, whole_ledger
 
-
-@pytest.fixture(autouse=True)
-def _thread_safe_moto() -> Iterator[None]:
-    # A run works on several configs at once; moto's DynamoDB needs the runtime's guard.
-    with moto_tuning.tuned():
-        yield
-
-
-@pytest.fixture
-def wall(stack: Any) -> Iterator[FixedClock]:
-    """Wall time, held still on the hour; only the test moves it."""
-    clock = FixedClock(datetime.now(UTC).replace(minute=0, second=0, microsecond=0))
-    providers.override_clock(clock)
-    yield clock
-    providers.override_clock(None)
-
-
-@pytest.fixture
-def server(stack: Any, monkeypatch: pytest.MonkeyPatch) -> BundledPaymentServer:
-    """The payment server every run of the test is wired to."""
-    bundled = BundledPaymentServer()
-    monkeypatch.setattr(job_wiring, "payment_server", lambda: bundled)
-    return bundled
+pytestmark = pytest.mark.usefixtures("thread_safe_moto")
 
 
 def context(**changes: Any) -> JobContext:
