@@ -1,14 +1,17 @@
-"""The Sandbox Manager's documented calls (configs, the job), sent verbatim through the runtime.
+"""The Sandbox Manager's documented calls (configs, health, the job, the payment server's
+credits), sent verbatim through the runtime.
 
-The documented requests carry no key; this API authenticates every call, so each one here
-adds ``Authorization: Bearer <key>``: a developer key of a fresh sandbox whose id is the
-documented ``sb_456`` (created with the admin key), so the documented body names its own
-sandbox. Answers are checked field by field against the documented responses.
+The documented requests carry no key; this API authenticates every call but /health, so
+each one here adds ``Authorization: Bearer <key>``: a developer key of a fresh sandbox whose
+id is the documented ``sb_456`` (created with the admin key), so the documented body names
+its own sandbox, or the admin key where the call is the operator's. Answers are checked
+field by field against the documented responses.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -220,3 +223,131 @@ def test_job_status_example(client, admin_headers):
     assert body["success"] is True
     assert body["data"]["running"] is False
     assert body["data"]["lastRun"]["trigger"] == "manual"
+
+
+# The documented request body with every field, and the documented GET answer for it.
+DOCUMENTED_FULL_UPDATE = """{
+  "userEmail": "user@example.com",
+  "customerId": "customer_123",
+  "sandboxId": "sandbox_456",
+  "persistantConfig": {
+    "enabled": true,
+    "mode": "forever",
+    "limitedConfig": {
+      "startTimestamp": 1640995200000,
+      "days": 30
+    },
+    "lastCreditsCharge": {
+      "timestamp": 1640995200000,
+      "amount": 1.5
+    },
+    "lastWakeUpTimestamp": 1640995200000
+  }
+}"""
+DOCUMENTED_FULL_CONFIG = {
+    "enabled": True,
+    "mode": "forever",
+    "limitedConfig": {"startTimestamp": 1640995200000, "days": 30},
+    "lastCreditsCharge": {"timestamp": 1640995200000, "amount": 1.5},
+    "lastWakeUpTimestamp": 1640995200000,
+}
+
+
+def test_the_documented_request_body_is_stored_and_read_back_as_documented(client, admin_headers):
+    """The admin key may name any sandbox; ``sandbox_456`` is created by this update."""
+    response = client.post(
+        "/update-sandbox-config",
+        headers={**admin_headers, "Content-Type": "application/json"},
+        content=DOCUMENTED_FULL_UPDATE,
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json() == {"success": True, "message": "Configuration updated successfully"}
+    read = client.get("/get-persistant-config?sandboxId=sandbox_456", headers=admin_headers)
+    assert read.status_code == 200, read.text
+    assert read.json() == {"success": True, "data": DOCUMENTED_FULL_CONFIG}
+
+
+def test_the_documented_forever_mode_is_read_back_as_sent(client, admin_headers):
+    body = {
+        "userEmail": "user@example.com",
+        "customerId": "customer_123",
+        "sandboxId": "sb_forever_mode",
+        "persistantConfig": {"enabled": True, "mode": "forever"},
+    }
+    assert client.post("/update-sandbox-config", headers=admin_headers, json=body).json() == {
+        "success": True,
+        "message": "Configuration updated successfully",
+    }
+
+    read = client.get("/get-persistant-config?sandboxId=sb_forever_mode", headers=admin_headers)
+
+    assert read.json() == {"success": True, "data": {"enabled": True, "mode": "forever"}}
+
+
+def test_health_example(client):
+    """``curl /health``: public, no key; the documented envelope and data fields."""
+    response = client.get("/health")
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert set(body) == {"success", "message", "data"}
+    assert body["success"] is True
+    assert body["message"] == "Sandbox Manager is running"
+    assert set(body["data"]) == {"timestamp", "uptime", "version"}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", body["data"]["timestamp"])
+    assert isinstance(body["data"]["uptime"], int | float) and body["data"]["uptime"] >= 0
+    assert body["data"]["version"] == "1.0.0"
+
+
+def test_answers_carry_the_documented_rate_limit_headers(client, headers):
+    response = client.get("/get-persistant-config?sandboxId=sb_456", headers=headers)
+
+    limit = int(response.headers["X-RateLimit-Limit"])
+    remaining = int(response.headers["X-RateLimit-Remaining"])
+    assert 0 <= remaining < limit
+    assert int(response.headers["X-RateLimit-Reset"]) > 0
+
+
+def test_the_documented_job_needs_an_admin_key(client, headers):
+    _refused(client.post("/admin/execute-job", headers=headers), 403, "forbidden")
+    _refused(client.post("/admin/execute-job"), 401, "unauthorized")
+
+
+def test_the_documented_payment_server_calls(client, admin_headers):
+    """``GET /get-credits?customerId=customer_123`` and the documented consume of 1.5.
+
+    The payment server ships with this stack; credits are granted by its admin route first.
+    """
+    balance = client.get("/get-credits?customerId=customer_123", headers=admin_headers)
+    assert balance.status_code == 200, balance.text
+    assert balance.json() == {
+        "success": True,
+        "data": {"customerId": "customer_123", "credits": "0"},
+    }
+    # Credits that do not cover the documented amount: refused, nothing charged.
+    documented_consume = '{\n  "customerId": "customer_123",\n  "amount": 1.5\n}'
+    consume_headers = {**admin_headers, "Content-Type": "application/json"}
+    short = client.post("/consume-credits", headers=consume_headers, content=documented_consume)
+    _refused(short, 402, "insufficient_credits")
+
+    granted = client.post(
+        "/admin/credits", headers=admin_headers, json={"customerId": "customer_123", "amount": 10}
+    )
+    assert granted.status_code == 200, granted.text
+    consumed = client.post("/consume-credits", headers=consume_headers, content=documented_consume)
+
+    assert consumed.status_code == 200, consumed.text
+    data = consumed.json()["data"]
+    assert (data["customerId"], data["amount"], data["credits"]) == ("customer_123", "1.5", "8.5")
+    assert data["entryId"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", data["consumedAt"])
+    after = client.get("/get-credits?customerId=customer_123", headers=admin_headers).json()
+    assert after["data"] == {"customerId": "customer_123", "credits": "8.5"}
+
+
+@pytest.mark.parametrize(
+    "query", ["", "?customerId=", "?customerId=customer%20123"], ids=["missing", "empty", "space"]
+)
+def test_get_credits_without_a_valid_customer_is_400(client, admin_headers, query):
+    _refused(client.get("/get-credits" + query, headers=admin_headers), 400, "validation_error")

@@ -57,6 +57,9 @@ class ApiKeyRecord(BaseModel):
     expires_at: datetime
     revoked_at: datetime | None = None
     replaced_by: str | None = None
+    # When a request last presented it, recorded at most every few minutes
+    # (``keys.authentication.use_worth_recording``).
+    last_used_at: datetime | None = None
 
     def is_usable(self, now: datetime) -> bool:
         """Active and not expired."""
@@ -146,6 +149,8 @@ class KeyPublic(BaseModel):
     expires_at: datetime
     revoked_at: datetime | None
     replaced_by: str | None
+    # When a request last used the key (to a few minutes), None if never.
+    last_used: datetime | None = None
     environment: Literal["sandbox"] = "sandbox"
 
     @classmethod
@@ -166,4 +171,5 @@ class KeyPublic(BaseModel):
             expires_at=record.expires_at,
             revoked_at=record.revoked_at,
             replaced_by=record.replaced_by,
+            last_used=record.last_used_at,
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sandbox_common.clock import isoformat
 from sandbox_common.errors import NotFound
 from sandbox_common.keys.models import ApiKeyRecord, KeyStatus
 from sandbox_common.pagination import RawPage
@@ -98,6 +99,23 @@ class KeysRepository:
                         }
                     },
                 ],
+            )
+
+    def record_use(self, record: ApiKeyRecord, at: datetime) -> None:
+        """Stamp the key as used at ``at``; Conflict if it is gone or holds a later use.
+
+        The stamp only moves forward, so of two concurrent requests the later one's stays.
+        """
+        with translated_errors("The key holds a later use"):
+            self._table.update_item(
+                Key={"key_hash": record.key_hash},
+                UpdateExpression="SET last_used_at = :at",
+                # Fixed-width UTC text: compared as strings, it orders as instants do.
+                ConditionExpression=(
+                    "attribute_exists(key_hash) "
+                    "AND (attribute_not_exists(last_used_at) OR last_used_at < :at)"
+                ),
+                ExpressionAttributeValues={":at": isoformat(at)},
             )
 
     def set_tier(self, record: ApiKeyRecord, tier: str) -> ApiKeyRecord:

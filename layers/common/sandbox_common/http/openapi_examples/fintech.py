@@ -35,6 +35,7 @@ _PUBLIC_KEY = {
     "is_active": True,
     "revoked_at": None,
     "replaced_by": None,
+    "last_used": LATER,
     "environment": "sandbox",
 }
 _NEW_ACCOUNT = {
