@@ -39,9 +39,12 @@ run: venv
 test: venv
 	$(PY) -m pytest --cov=sandbox_common --cov=functions --cov-report=term-missing:skip-covered --cov-fail-under=90
 
-## A longer schemathesis pass over the whole OpenAPI document (make test runs a short one).
+## A longer schemathesis pass over the whole OpenAPI document, then longer sequences along its
+## links with each role's key (make test runs a short one); -rP prints what the sequences did.
 fuzz: venv
-	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-60} FUZZ_COVERAGE=1 $(PY) -m pytest tests/http/test_openapi.py -k every_operation -p no:cacheprovider
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-60} FUZZ_COVERAGE=1 \
+	FUZZ_STATEFUL_EXAMPLES=$${FUZZ_STATEFUL_EXAMPLES:-100} FUZZ_STATEFUL_STEPS=$${FUZZ_STATEFUL_STEPS:-12} \
+	$(PY) -m pytest tests/http/test_openapi.py -k "every_operation or linked_operations" -rP --show-capture=stdout -p no:cacheprovider
 
 ## Rebuild functions/docs/openapi.json from every function's app (commit the result).
 openapi: venv

@@ -17,7 +17,8 @@ is rewritten here by one set of rules, from what the operation takes:
 
 A route documents only what these rules cannot know: another success (``responses=``) or
 an error its input does not show (``openapi_extra=also_answers(404)``). Worked request and
-response examples come from sandbox_common.http.openapi_examples.
+response examples come from sandbox_common.http.openapi_examples, the links from one answer's
+values to the operations that take them from sandbox_common.http.openapi_links.
 Built only when a document is asked for (``make openapi``), never on a request path.
 """
 
@@ -122,8 +123,10 @@ def describe(app: FastAPI) -> dict[str, Any]:
         document_errors(document)
         # The worked examples are many lines of data: loaded here, with the document only.
         from sandbox_common.http.openapi_examples import add_examples
+        from sandbox_common.http.openapi_links import add_links
 
         add_examples(document)
+        add_links(document)
         app.openapi_schema = document
     return app.openapi_schema
 
