@@ -54,7 +54,8 @@ def test_overrides_name_template_parameters_with_allowed_values(
     for parameter, value in overrides(samconfig[name]).items():
         assert parameter in template_parameters
         allowed = template_parameters[parameter].get("AllowedValues")
-        assert allowed is None or value in allowed
+        # CloudFormation receives every override as text; a Number's AllowedValues are numbers.
+        assert allowed is None or value in [str(choice) for choice in allowed]
 
 
 def test_the_admin_key_secret_is_never_stored(samconfig: dict[str, Any]) -> None:
