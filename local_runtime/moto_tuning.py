@@ -38,6 +38,12 @@
    (a quarter of a bulk BatchWriteItem load). Each DynamoDB input shape is now compiled
    once into a function giving the same parameters (``moto_request_parsing``); anything
    unusual goes through moto's parser.
+8. Counter updates skip the expression machinery. Every answered request writes two counter
+   items with ``ADD`` numbers and ``SET`` values (``if_not_exists`` for the expiry); moto
+   parsed each expression twice, walked and copied its tree, and deep-copied the item twice.
+   That shape of UpdateItem is now applied directly with moto's number arithmetic and
+   answered by moto's own response code (``moto_counter_updates``); any other shape, any
+   condition, a table with a stream, anything moto would refuse goes through moto's path.
 
 Every change keeps DynamoDB's answers exactly: tests/unit/local_runtime/test_moto_tuning.py
 runs the same calls with and without it (``revert()``) and compares the responses and the
@@ -80,6 +86,7 @@ def apply(*, speedups: bool = True) -> None:
             _query_one_partition()
             _journal_transactions()
             _compile_request_parsing()
+            _apply_counter_updates_directly()
 
 
 def revert() -> None:
@@ -466,3 +473,20 @@ def _compile_request_parsing() -> None:
         return parse_json_body(self, raw_body, shape)
 
     _patch(JSONParser, "_parse_json_body", _parse_json_body)
+
+
+# ---------------------------------------------------------------- 8. counter updates
+
+
+def _apply_counter_updates_directly() -> None:
+    from moto.dynamodb.responses import DynamoHandler
+
+    from local_runtime.moto_counter_updates import update_counters
+
+    update_of_moto: Callable[..., Any] = DynamoHandler.__dict__["update_item"]
+
+    def update_item(self: DynamoHandler) -> Any:
+        result = update_counters(self)
+        return update_of_moto(self) if result is None else result
+
+    _patch(DynamoHandler, "update_item", update_item)
