@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import httpx
 
@@ -339,61 +340,32 @@ class Load(Transport):
         with sandbox.lock:
             self._remember_parties(sandbox, number)
             due = sandbox.clock_now + timedelta(seconds=rng.randint(*SCHEDULE_LEAD_SECONDS))
-        response = self.send(
-            http,
-            "messaging",
-            "POST",
-            "/api/sandbox/schedule",
-            sandbox.key,
-            json={**self._parties(number), "content": "soak", "scheduledFor": due.isoformat()},
-        )
-        with sandbox.lock:
-            if self._ok(response):
-                assert response is not None
-                sandbox.scheduled[response.json()["messageId"]] = due
-            elif response is None or response.status_code >= 500:
-                sandbox.unsure["message"] += 1
+        body = {**self._parties(number), "content": "soak", "scheduledFor": due.isoformat()}
+        message_id = self._new_message(http, sandbox, "/api/sandbox/schedule", body)
+        if message_id is not None:
+            with sandbox.lock:
+                sandbox.scheduled[message_id] = due
 
     def _deliver_now(
         self, http: httpx.Client, sandbox: SandboxState, rng: random.Random, number: int
     ) -> None:
         with sandbox.lock:
             self._remember_parties(sandbox, number)
-        response = self.send(
-            http,
-            "messaging",
-            "POST",
-            "/api/sandbox/messages/deliver",
-            sandbox.key,
-            json={**self._parties(number), "messageContent": "soak now"},
-        )
-        with sandbox.lock:
-            if self._ok(response):
-                assert response is not None
-                sandbox.delivered_at_once.add(response.json()["messageId"])
-            elif response is None or response.status_code >= 500:
-                sandbox.unsure["message"] += 1
+        body = {**self._parties(number), "messageContent": "soak now"}
+        message_id = self._new_message(http, sandbox, "/api/sandbox/messages/deliver", body)
+        if message_id is not None:
+            with sandbox.lock:
+                sandbox.delivered_at_once.add(message_id)
 
     def _send_and_mark(
         self, http: httpx.Client, sandbox: SandboxState, rng: random.Random, number: int
     ) -> None:
         with sandbox.lock:
             self._remember_parties(sandbox, number)
-        response = self.send(
-            http,
-            "messaging",
-            "POST",
-            "/api/sandbox/send-message",
-            sandbox.key,
-            json={**self._parties(number), "content": "soak sent"},
-        )
-        if not self._ok(response):
-            if response is None or response.status_code >= 500:
-                with sandbox.lock:
-                    sandbox.unsure["message"] += 1
+        body = {**self._parties(number), "content": "soak sent"}
+        message_id = self._new_message(http, sandbox, "/api/sandbox/send-message", body)
+        if message_id is None:
             return
-        assert response is not None
-        message_id = response.json()["messageId"]
         with sandbox.lock:
             sandbox.sent.add(message_id)
         if rng.random() < 0.2:
@@ -405,6 +377,20 @@ class Load(Transport):
             self._mark(http, sandbox, message_id)
         else:
             at_once(lambda: self._mark(http, sandbox, message_id), copies)
+
+    def _new_message(
+        self, http: httpx.Client, sandbox: SandboxState, path: str, body: dict[str, Any]
+    ) -> str | None:
+        """POST a message; its id when acknowledged. An answer that may or may not have made
+        one (none, or a 5xx) is counted as unsure, so the counting afterwards allows for it."""
+        response = self.send(http, "messaging", "POST", path, sandbox.key, json=body)
+        if self._ok(response):
+            assert response is not None
+            return str(response.json()["messageId"])
+        if response is None or response.status_code >= 500:
+            with sandbox.lock:
+                sandbox.unsure["message"] += 1
+        return None
 
     def _mark(self, http: httpx.Client, sandbox: SandboxState, message_id: str) -> None:
         response = self.send(
